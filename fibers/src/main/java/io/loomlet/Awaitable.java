@@ -1,0 +1,279 @@
+package io.loomlet;
+
+import io.loomlet.internal.Errors;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * A result that becomes ready once: a {@link Task}'s outcome or an {@link AsyncResult}. Waiting
+ * ({@link #join}, {@link #get}) parks only the calling fiber, from any thread: a waiter on another
+ * hub is woken through that hub's inbox.
+ *
+ * @param <T> the value's type
+ */
+public abstract sealed class Awaitable<T> permits Task, AsyncResult {
+    /*
+     * state, written with CAS/volatile stores; value, exception and killed are plain fields written
+     * by the one thread that wins the PENDING -> COMPLETING CAS and published by the volatile store
+     * of DONE, so a reader that sees DONE (volatile load) sees them.
+     *
+     * PENDING    -> COMPLETING   complete(): the winner; every later complete() returns false
+     * COMPLETING -> DONE         fields written; listeners taken and notified
+     */
+    private static final int PENDING = 0;
+    private static final int COMPLETING = 1;
+    private static final int DONE = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Awaitable.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state;
+    private T value;
+    private Throwable exception;
+    private boolean killed;
+
+    /** Guards listeners; held only for list operations, never across a switch. */
+    private final Object lock = new Object();
+    private List<Listener> listeners;
+
+    /** Internal completion callback, run on the completing thread; must not block. */
+    interface Listener {
+        void done(Awaitable<?> a);
+    }
+
+    Awaitable() {
+    }
+
+    /** True once done: successfully, with an exception, or killed. */
+    public final boolean isReady() {
+        return state == DONE;
+    }
+
+    /** True if done without an exception (a killed task counts as successful, as in gevent). */
+    public final boolean isSuccessful() {
+        return state == DONE && exception == null;
+    }
+
+    /** The value if done successfully, else null. */
+    public final T value() {
+        return state == DONE ? value : null;
+    }
+
+    /** The exception if done with one, else null. */
+    public final Throwable exception() {
+        return state == DONE ? exception : null;
+    }
+
+    /** Waits until done; never raises the outcome's exception. */
+    public final void join() {
+        await(Hub.NO_DEADLINE);
+    }
+
+    /** Waits until done or {@code timeout} passes; returns {@link #isReady()}. */
+    public final boolean join(Duration timeout) {
+        return await(deadlineOf(timeout));
+    }
+
+    /**
+     * Waits until done and returns the value, or raises the exception: unchecked exceptions and
+     * errors as they were, checked ones wrapped in {@link CompletionException}.
+     */
+    public final T get() {
+        await(Hub.NO_DEADLINE);
+        return outcome();
+    }
+
+    /**
+     * As {@link #get()}, but raises {@link FiberTimeoutException} if not done within {@code timeout}.
+     */
+    public final T get(Duration timeout) {
+        if (!await(deadlineOf(timeout))) {
+            throw new FiberTimeoutException(null, timeout, this + " not ready");
+        }
+        return outcome();
+    }
+
+    private T outcome() {
+        Throwable e = exception;
+        if (e == null) {
+            return value;
+        }
+        if (e instanceof RuntimeException || e instanceof Error) {
+            throw Errors.sneaky(e);
+        }
+        throw new CompletionException(e);
+    }
+
+    static long deadlineOf(Duration timeout) {
+        if (timeout == null) {
+            return Hub.NO_DEADLINE;
+        }
+        long n = timeout.toNanos();
+        return System.nanoTime() + Math.max(0, n);
+    }
+
+    /** True when the completion may come from outside the hub {@code h}, so h must not call it a deadlock. */
+    abstract boolean completesOutside(Hub h);
+
+    /** Parks until done or the deadline; true if done. */
+    final boolean await(long deadline) {
+        if (state == DONE) {
+            return true;
+        }
+        Hub h = Hub.current();
+        boolean external = completesOutside(h);
+        while (state != DONE) {
+            Fiber self = h.current;
+            Joiner j = new Joiner(self, self.parkSeq);
+            if (!addListener(j)) {
+                return true;
+            }
+            if (external) {
+                h.externalWaits++;
+            }
+            Object r;
+            try {
+                r = h.park(this, deadline);
+            } finally {
+                if (external) {
+                    h.externalWaits--;
+                }
+                removeListener(j);
+            }
+            if (r == Hub.TIMED_OUT) {
+                return state == DONE;
+            }
+        }
+        return true;
+    }
+
+    /** Wakes one waiting fiber, wherever it lives. */
+    private record Joiner(Fiber fiber, long parkSeq) implements Listener {
+        @Override
+        public void done(Awaitable<?> a) {
+            Hub.unparkFromAnyThread(fiber, parkSeq, a);
+        }
+    }
+
+    /** Adds {@code l}; false if already done (then {@code l} is not called). */
+    final boolean addListener(Listener l) {
+        synchronized (lock) {
+            if (state == DONE) {
+                return false;
+            }
+            if (listeners == null) {
+                listeners = new ArrayList<>(2);
+            }
+            listeners.add(l);
+            return true;
+        }
+    }
+
+    final void removeListener(Listener l) {
+        synchronized (lock) {
+            if (listeners != null) {
+                listeners.remove(l);
+            }
+        }
+    }
+
+    /**
+     * Completes once; returns false if already completed. Returns through {@code hadListeners}
+     * whether anyone was waiting or linked (an unobserved failure is reported by the caller).
+     */
+    final boolean complete(T v, Throwable e, boolean wasKilled) {
+        if (!STATE.compareAndSet(this, PENDING, COMPLETING)) {
+            return false;
+        }
+        value = v;
+        exception = e;
+        killed = wasKilled;
+        List<Listener> ls;
+        synchronized (lock) {
+            state = DONE;
+            ls = listeners;
+            listeners = null;
+        }
+        if (e != null && (ls == null || ls.isEmpty())) {
+            unobservedFailure(e);
+        }
+        if (ls != null) {
+            for (Listener l : ls) {
+                try {
+                    l.done(this);
+                } catch (Throwable t) {
+                    Errors.printToStderr("listener of " + this + " failed", t);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Called once when completing with an exception nobody waits for or links to. */
+    void unobservedFailure(Throwable e) {
+    }
+
+    final boolean wasKilled() {
+        return state == DONE && killed;
+    }
+
+    // ---- links: callbacks run later in the hub of the thread that linked them ----
+
+    /** A link runs its callback in the linker's hub, as a hub callback (it must not block). */
+    private final class Link implements Listener {
+        final Hub hub;
+        final Consumer<Object> callback;
+        final int when; // 0 always, 1 on success, 2 on failure
+
+        Link(Hub hub, Consumer<Object> callback, int when) {
+            this.hub = hub;
+            this.callback = callback;
+            this.when = when;
+        }
+
+        @Override
+        public void done(Awaitable<?> a) {
+            boolean ok = a.exception == null;
+            if (when == 1 && !ok || when == 2 && ok) {
+                return;
+            }
+            Runnable r = () -> hub.callSoon(() -> callback.accept(a));
+            if (hub.isCurrentThread()) {
+                if (!hub.isClosed()) {
+                    r.run();
+                }
+            } else {
+                hub.execute(r);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    final void addLink(Consumer<?> callback, int when) {
+        Hub h = Hub.current();
+        h.checkOpen();
+        Link l = new Link(h, (Consumer<Object>) callback, when);
+        if (!addListener(l)) {
+            l.done(this);
+        }
+    }
+
+    final void removeLink(Consumer<?> callback) {
+        synchronized (lock) {
+            if (listeners != null) {
+                listeners.removeIf(l -> l instanceof Awaitable<?>.Link k && k.callback == callback);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.loomlet;
+
+import io.loomlet.internal.Errors;
+import io.loomlet.sync.FiberQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+
+/**
+ * A set of tasks of one hub, tracked until they finish: gevent's {@code Group}. Tasks leave the
+ * group as they end. {@link Pool} is a group with a size limit.
+ *
+ * <p>Confinement: use a group from the fibers of one hub.
+ */
+public class Group {
+    /** A function for map and imap; may throw. */
+    @FunctionalInterface
+    public interface Fn<A, R> {
+        R apply(A arg) throws Exception;
+    }
+
+    final Hub hub;
+    private final LinkedHashSet<Task<?>> tasks = new LinkedHashSet<>();
+    private final Awaitable.Listener leave = a -> discard((Task<?>) a);
+    /** Wakes join() when the group becomes empty, and Pool.spawn when a slot frees. */
+    final ParkingLot changed = new ParkingLot("Group");
+
+    public Group() {
+        this.hub = Hub.current();
+    }
+
+    /** Spawns {@code c} into the group. */
+    public <T> Task<T> spawn(Callable<T> c) {
+        waitForSlot();
+        Task<T> t = Fibers.spawn(c);
+        add(t);
+        return t;
+    }
+
+    public Task<Void> spawn(Fibers.Action a) {
+        return spawn(Fibers.callable(a));
+    }
+
+    /** Waits until a task may be added (a Pool waits while full). */
+    void waitForSlot() {
+        hub.checkOwner("spawn into a group");
+    }
+
+    /** Adds a task (of this hub) to the group; it leaves when it ends. */
+    public void add(Task<?> t) {
+        if (t.hub != hub) {
+            throw new IllegalStateException(t + " belongs to another hub than this group");
+        }
+        if (t.isReady() || !tasks.add(t)) {
+            return;
+        }
+        if (!t.addListener(leave)) {
+            tasks.remove(t);
+        }
+    }
+
+    /** Removes {@code t} from the group (it keeps running). */
+    public void discard(Task<?> t) {
+        if (tasks.remove(t)) {
+            t.removeListener(leave);
+            changed.unparkAll(Boolean.TRUE);
+        }
+    }
+
+    public boolean contains(Task<?> t) {
+        return tasks.contains(t);
+    }
+
+    /** Tasks in the group now (running or not yet started). */
+    public int size() {
+        return tasks.size();
+    }
+
+    /** Free slots: unbounded for a Group. */
+    public int freeCount() {
+        return Integer.MAX_VALUE;
+    }
+
+    public List<Task<?>> tasks() {
+        return new ArrayList<>(tasks);
+    }
+
+    /** Waits until the group is empty. */
+    public void join() {
+        join(null, false);
+    }
+
+    /**
+     * Waits until the group is empty or {@code timeout} (null: none) passes; with
+     * {@code raiseError}, raises the first exception of a task that fails meanwhile. Returns whether
+     * the group is empty.
+     */
+    public boolean join(Duration timeout, boolean raiseError) {
+        long deadline = Awaitable.deadlineOf(timeout);
+        List<Task<?>> watched = raiseError ? new ArrayList<>(tasks) : List.of();
+        while (!tasks.isEmpty()) {
+            for (Task<?> t : watched) {
+                if (t.exception() != null) {
+                    throw Errors.sneaky(t.exception());
+                }
+            }
+            if (changed.park(deadline, null) == Hub.TIMED_OUT) {
+                break;
+            }
+        }
+        for (Task<?> t : watched) {
+            if (t.exception() != null) {
+                throw Errors.sneaky(t.exception());
+            }
+        }
+        return tasks.isEmpty();
+    }
+
+    /** Kills every task of the group and waits for them to die. */
+    public void kill() {
+        kill(true, null);
+    }
+
+    public void kill(boolean block, Duration timeout) {
+        Fibers.killAll(new ArrayList<>(tasks), block, timeout);
+    }
+
+    /** Applies {@code fn} to every item concurrently (in this group's limits); results in item order. */
+    public <A, R> List<R> map(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        List<R> out = new ArrayList<>();
+        for (R r : imap(fn, items)) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #map}, lazily: results come in item order as they are ready; a failing call raises
+     * its exception when its turn comes.
+     */
+    public <A, R> Iterable<R> imap(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        return () -> new MapIterator<>(fn, items, true);
+    }
+
+    /** As {@link #imap}, but results come in completion order. */
+    public <A, R> Iterable<R> imapUnordered(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        return () -> new MapIterator<>(fn, items, false);
+    }
+
+    /**
+     * A feeder task spawns one task per item (waiting for slots in a Pool) and passes the tasks on
+     * through a queue: in spawn order for imap, in completion order for imapUnordered.
+     */
+    private final class MapIterator<A, R> implements Iterator<R> {
+        private final FiberQueue<Object> out = new FiberQueue<>();
+        private final boolean ordered;
+        private int total = -1;
+        private int returned;
+        private final Task<?> feeder;
+        private Task<?> nextTask;
+
+        MapIterator(Fn<? super A, ? extends R> fn, Iterable<? extends A> items, boolean ordered) {
+            this.ordered = ordered;
+            Awaitable.Listener done = a -> out.offer(a);
+            feeder = Fibers.spawn(() -> {
+                int n = 0;
+                for (A item : items) {
+                    Task<R> t = Group.this.spawn(() -> fn.apply(item));
+                    n++;
+                    if (ordered) {
+                        out.offer(t);
+                    } else if (!t.addListener(done)) {
+                        out.offer(t);
+                    }
+                }
+                out.offer(new End(n));
+            });
+        }
+
+        private record End(int count) {
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (nextTask != null) {
+                return true;
+            }
+            while (total < 0 || returned < total) {
+                Object o = out.get();
+                if (o instanceof End e) {
+                    total = e.count();
+                    if (feeder.exception() != null) {
+                        throw Errors.sneaky(feeder.exception());
+                    }
+                    continue;
+                }
+                nextTask = (Task<?>) o;
+                return true;
+            }
+            if (feeder.exception() != null) {
+                throw Errors.sneaky(feeder.exception());
+            }
+            return false;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public R next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Task<?> t = nextTask;
+            nextTask = null;
+            returned++;
+            return (R) t.get();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + tasks.size() + " task(s)]";
+    }
+}

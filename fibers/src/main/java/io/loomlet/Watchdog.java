@@ -1,0 +1,199 @@
+package io.loomlet;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MonitorInfo;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Reports a hub that has not switched fibers for longer than a threshold, with the stack of the
+ * fiber that holds it (gevent's {@code max_blocking_time}). Off by default:
+ * {@code Watchdog.enable(Duration.ofMillis(100))} or {@code -Dloomlet.watchdog=100ms}.
+ *
+ * <p>The commonest hang of a shared carrier thread: fiber B parks while holding a
+ * {@code synchronized} monitor, and fiber A of the same hub then enters that monitor. The JVM
+ * blocks the thread, so B can never run to release it. The stack of A shows where it is stuck, but
+ * the JVM reports no lock owner for it. With <em>monitor tracking</em> on
+ * ({@link #enable(Duration, boolean)}; {@code -Dloomlet.watchdog.monitors=true}) every park records
+ * the monitors the parking fiber holds, and the report names B and its monitors beside A. Tracking
+ * costs tens of microseconds per park (a ThreadMXBean query): use it to debug, not in production.
+ */
+public final class Watchdog {
+    static volatile boolean trackMonitors;
+    private static volatile long thresholdNanos;
+    private static volatile Consumer<String> reporter = s -> {
+        System.err.print(s);
+        System.err.flush();
+    };
+    private static Thread thread;
+
+    static {
+        String t = System.getProperty("loomlet.watchdog");
+        if (t != null && !t.isBlank()) {
+            enable(parse(t), Boolean.getBoolean("loomlet.watchdog.monitors"));
+        }
+    }
+
+    private Watchdog() {
+    }
+
+    private static Duration parse(String s) {
+        s = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        }
+        if (s.endsWith("s")) {
+            return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+        }
+        return Duration.ofMillis(Long.parseLong(s));
+    }
+
+    /** Starts watching every hub; a stall longer than {@code threshold} is reported once per stall. */
+    public static void enable(Duration threshold) {
+        enable(threshold, trackMonitors);
+    }
+
+    /** As {@link #enable(Duration)}, choosing whether parks record held monitors. */
+    public static synchronized void enable(Duration threshold, boolean monitors) {
+        if (threshold.isNegative() || threshold.isZero()) {
+            throw new IllegalArgumentException("threshold must be positive: " + threshold);
+        }
+        thresholdNanos = threshold.toNanos();
+        trackMonitors = monitors;
+        if (thread == null) {
+            thread = new Thread(Watchdog::loop, "loomlet-watchdog");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    public static synchronized void disable() {
+        trackMonitors = false;
+        if (thread != null) {
+            thread.interrupt();
+            thread = null;
+        }
+    }
+
+    public static synchronized boolean isEnabled() {
+        return thread != null;
+    }
+
+    /** Where reports go (default: stderr). */
+    public static void setReporter(Consumer<String> r) {
+        reporter = Objects.requireNonNull(r, "reporter");
+    }
+
+    private static final class Seen {
+        long switches;
+        long since;
+        boolean reported;
+    }
+
+    private static void loop() {
+        Map<Hub, Seen> seen = new WeakHashMap<>();
+        Thread me = Thread.currentThread();
+        while (!me.isInterrupted()) {
+            long threshold = thresholdNanos;
+            try {
+                Thread.sleep(Math.max(5, threshold / 4_000_000));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Hub h : Hub.all()) {
+                if (h.isClosed()) {
+                    continue;
+                }
+                Seen s = seen.computeIfAbsent(h, k -> new Seen());
+                long sw = h.switches();
+                if (sw != s.switches || h.isSleeping() || s.since == 0) {
+                    s.switches = sw;
+                    s.since = now;
+                    s.reported = false;
+                } else if (!s.reported && now - s.since > threshold) {
+                    s.reported = true;
+                    try {
+                        reporter.accept(report(h, now - s.since));
+                    } catch (Throwable t) {
+                        io.loomlet.internal.Errors.printToStderr("watchdog reporter failed", t);
+                    }
+                }
+            }
+        }
+    }
+
+    /*
+     * Reads the hub's fiber list and its fibers' fields from the watchdog thread. This is racy, but
+     * the race is benign: we only report a hub whose thread has not switched for the whole
+     * threshold, so the structures are not changing; if the thread moves on while we read, the
+     * worst case is a stale name in one report (a broken link ends the walk early, never loops).
+     */
+    static String report(Hub h, long stalledNanos) {
+        StringBuilder sb = new StringBuilder();
+        Fiber cur = h.current;
+        sb.append("loomlet watchdog: the hub of thread ").append(h.thread.getName())
+                .append(" has not switched for ").append(stalledNanos / 1_000_000).append(" ms; ")
+                .append("fiber '").append(cur.name()).append("' holds it:\n");
+        Diagnostics.appendStack(sb, h.thread.getStackTrace());
+        int holders = 0;
+        try {
+            int n = 0;
+            for (Fiber f = h.liveHead; f != null && n++ < 100_000; f = f.allNext) {
+                String held = f.heldMonitors;
+                if (f != cur && held != null) {
+                    holders++;
+                    sb.append("  suspended fiber '").append(f.name()).append("' [").append(f.stateName())
+                            .append("] holds monitor ").append(held).append('\n');
+                }
+            }
+        } catch (RuntimeException e) {
+            // benign race (see above)
+        }
+        if (holders > 0) {
+            sb.append("  If '").append(cur.name()).append("' is entering one of these monitors, it waits for a fiber ")
+                    .append("that cannot run until it yields: a deadlock of the shared carrier thread. ")
+                    .append("Do not block inside synchronized; use io.loomlet.sync.Lock.\n");
+        } else if (!trackMonitors) {
+            sb.append("  (If it is stuck entering a synchronized block, enable monitor tracking, ")
+                    .append("Watchdog.enable(threshold, true), to name the fiber that holds the monitor.)\n");
+        }
+        return sb.toString();
+    }
+
+    /** The monitors the current continuation holds (not those of frames below it), or null. */
+    static String heldMonitors(Fiber self) {
+        if (self.cont == null) {
+            return null; // the root owns monitors as the thread itself: re-entrant, never this hang
+        }
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        ThreadInfo ti = mx.getThreadInfo(new long[] {Thread.currentThread().threadId()}, true, false)[0];
+        if (ti == null || ti.getLockedMonitors().length == 0) {
+            return null;
+        }
+        StackTraceElement[] st = ti.getStackTrace();
+        int entry = st.length;
+        for (int i = 0; i < st.length; i++) {
+            if (st[i].getClassName().equals("jdk.internal.vm.Continuation") && st[i].getMethodName().startsWith("enter")) {
+                entry = i;
+                break;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (MonitorInfo m : ti.getLockedMonitors()) {
+            if (m.getLockedStackDepth() >= 0 && m.getLockedStackDepth() < entry) {
+                if (!sb.isEmpty()) {
+                    sb.append(", ");
+                }
+                sb.append(m.getClassName()).append('@').append(Integer.toHexString(m.getIdentityHashCode()))
+                        .append(" taken at ").append(m.getLockedStackFrame());
+            }
+        }
+        return sb.isEmpty() ? null : sb.toString();
+    }
+}

@@ -1,0 +1,55 @@
+package io.loomlet.sync;
+
+import io.loomlet.Hub;
+import io.loomlet.ParkingLot;
+import java.time.Duration;
+
+/**
+ * A flag fibers wait for: gevent's {@code Event}. {@link #set()} wakes every waiter; waiting on a set
+ * event returns at once.
+ *
+ * <p>Confinement: fibers of one hub (see {@link ParkingLot}). Across threads use
+ * {@link io.loomlet.AsyncResult}.
+ */
+public final class Event {
+    private boolean flag;
+    private final ParkingLot lot = new ParkingLot("Event");
+
+    /** Sets the flag and wakes every waiting fiber. */
+    public void set() {
+        flag = true;
+        lot.unparkAll(Boolean.TRUE);
+    }
+
+    public void clear() {
+        flag = false;
+    }
+
+    public boolean isSet() {
+        return flag;
+    }
+
+    /** Waits until the flag is set; returns true. */
+    public boolean await() {
+        return await(null);
+    }
+
+    /** Waits until the flag is set or {@code timeout} (null: none) passes; returns whether it was set. */
+    public boolean await(Duration timeout) {
+        if (flag) {
+            return true;
+        }
+        long deadline = Sync.deadline(timeout);
+        return lot.park(deadline, null) != Hub.TIMED_OUT || flag;
+    }
+
+    /** Fibers waiting now. */
+    public int waiters() {
+        return lot.size();
+    }
+
+    @Override
+    public String toString() {
+        return "Event[" + (flag ? "set" : "unset") + ", waiters " + lot.size() + "]";
+    }
+}

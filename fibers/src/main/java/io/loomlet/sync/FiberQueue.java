@@ -1,0 +1,197 @@
+package io.loomlet.sync;
+
+import io.loomlet.FiberTimeoutException;
+import io.loomlet.Hub;
+import io.loomlet.ParkingLot;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A FIFO queue for fibers, bounded or not: gevent's {@code Queue}/{@code JoinableQueue}, asyncio's
+ * {@code Queue}. {@link #get()} parks while empty and {@link #put} parks while full. An item put
+ * while a getter waits goes straight to it; a getter killed after it was handed an item puts the
+ * item back at the head, so nothing is lost. {@link #taskDone()}/{@link #join()} count unfinished
+ * items.
+ *
+ * <p>Named FiberQueue, not Queue, so it never collides with {@link java.util.Queue} in imports.
+ * Items may not be null. Confinement: fibers of one hub (see {@link ParkingLot}).
+ *
+ * @param <T> the items' type
+ */
+public final class FiberQueue<T> {
+    private final int maxSize;
+    private final ArrayDeque<T> items = new ArrayDeque<>();
+    private final ParkingLot getters = new ParkingLot("FiberQueue.get");
+    private final ParkingLot putters = new ParkingLot("FiberQueue.put");
+    private final ParkingLot joiners = new ParkingLot("FiberQueue.join");
+    private int unfinished;
+    @SuppressWarnings("unchecked")
+    private final Consumer<Object> itemAbandoned = item -> putBack((T) item);
+    private final Consumer<Object> spaceAbandoned = grant -> {
+        if (!isFull()) {
+            putters.unparkOne(Sync.GRANT);
+        }
+    };
+
+    /** An unbounded queue. */
+    public FiberQueue() {
+        this(0);
+    }
+
+    /** A queue holding at most {@code maxSize} items; 0 means unbounded. */
+    public FiberQueue(int maxSize) {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("maxSize must be >= 0 (0: unbounded): " + maxSize);
+        }
+        this.maxSize = maxSize;
+    }
+
+    /** Puts {@code item}, waiting while the queue is full. */
+    public void put(T item) {
+        if (!offer(item, null)) {
+            throw new AssertionError("put without timeout returned");
+        }
+    }
+
+    /** Puts {@code item}, waiting at most {@code timeout}; raises FiberTimeoutException if still full. */
+    public void put(T item, Duration timeout) {
+        if (!offer(item, timeout)) {
+            throw new FiberTimeoutException(null, timeout, "FiberQueue.put: queue full");
+        }
+    }
+
+    /** Puts {@code item} if there is room now. */
+    public boolean offer(T item) {
+        Objects.requireNonNull(item, "item");
+        if (getters.unparkOne(item)) {
+            unfinished++;
+            return true;
+        }
+        if (isFull()) {
+            return false;
+        }
+        items.addLast(item);
+        unfinished++;
+        return true;
+    }
+
+    /** Puts {@code item}, waiting at most {@code timeout} (null: no limit); false if still full. */
+    public boolean offer(T item, Duration timeout) {
+        Objects.requireNonNull(item, "item");
+        long deadline = Sync.deadline(timeout);
+        for (;;) {
+            if (offer(item)) {
+                return true;
+            }
+            if (putters.park(deadline, spaceAbandoned) == Hub.TIMED_OUT) {
+                return offer(item);
+            }
+        }
+    }
+
+    /** Takes the head item, waiting while the queue is empty. */
+    public T get() {
+        return take(Hub.NO_DEADLINE, null);
+    }
+
+    /** Takes the head item, waiting at most {@code timeout}; raises FiberTimeoutException if still empty. */
+    public T get(Duration timeout) {
+        T v = take(Sync.deadline(timeout), null);
+        if (v == null) {
+            throw new FiberTimeoutException(null, timeout, "FiberQueue.get: queue empty");
+        }
+        return v;
+    }
+
+    /** Takes the head item if there is one now, else null. */
+    public T poll() {
+        T v = items.pollFirst();
+        if (v != null) {
+            putters.unparkOne(Sync.GRANT);
+        }
+        return v;
+    }
+
+    /** Takes the head item, waiting at most {@code timeout}; null if still empty. */
+    public T poll(Duration timeout) {
+        return take(Sync.deadline(timeout), null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private T take(long deadline, Object unused) {
+        T v = poll();
+        if (v != null) {
+            return v;
+        }
+        Object r = getters.park(deadline, itemAbandoned);
+        return r == Hub.TIMED_OUT ? poll() : (T) r;
+    }
+
+    /** An item handed to a getter that was then cancelled goes back to the head (or to the next getter). */
+    private void putBack(T item) {
+        if (!getters.unparkOne(item)) {
+            items.addFirst(item);
+        }
+    }
+
+    /** The head item without taking it, or null. */
+    public T peek() {
+        return items.peekFirst();
+    }
+
+    /** Marks one item taken earlier as processed; {@link #join()} returns when none are left. */
+    public void taskDone() {
+        if (unfinished <= 0) {
+            throw new IllegalStateException("taskDone() called more times than items were put");
+        }
+        if (--unfinished == 0) {
+            joiners.unparkAll(Boolean.TRUE);
+        }
+    }
+
+    /** Waits until every item put has been marked done with {@link #taskDone()}. */
+    public void join() {
+        join(null);
+    }
+
+    /** As {@link #join()}, at most {@code timeout}; returns whether all were done. */
+    public boolean join(Duration timeout) {
+        long deadline = Sync.deadline(timeout);
+        while (unfinished > 0) {
+            if (joiners.park(deadline, null) == Hub.TIMED_OUT) {
+                return unfinished == 0;
+            }
+        }
+        return true;
+    }
+
+    public int size() {
+        return items.size();
+    }
+
+    public boolean isEmpty() {
+        return items.isEmpty();
+    }
+
+    public boolean isFull() {
+        return maxSize > 0 && items.size() >= maxSize;
+    }
+
+    /** The bound, or 0 if unbounded. */
+    public int maxSize() {
+        return maxSize;
+    }
+
+    /** Items put and not yet marked done. */
+    public int unfinishedTasks() {
+        return unfinished;
+    }
+
+    @Override
+    public String toString() {
+        return "FiberQueue[size " + items.size() + (maxSize > 0 ? "/" + maxSize : "") + ", getters "
+                + getters.size() + ", putters " + putters.size() + "]";
+    }
+}

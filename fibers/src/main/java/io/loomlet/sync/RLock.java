@@ -1,0 +1,64 @@
+package io.loomlet.sync;
+
+import io.loomlet.Fiber;
+import java.time.Duration;
+
+/**
+ * A re-entrant {@link Lock}: the owning fiber may acquire it again, and must release it as many
+ * times (gevent's {@code RLock}).
+ */
+public final class RLock extends Lock {
+    private int count;
+
+    public RLock() {
+        super("RLock");
+    }
+
+    @Override
+    public boolean acquire(Duration timeout) {
+        if (owner == Fiber.current()) {
+            count++;
+            return true;
+        }
+        if (super.acquire(timeout)) {
+            count = 1;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean tryAcquire() {
+        if (owner == Fiber.current()) {
+            count++;
+            return true;
+        }
+        if (super.tryAcquire()) {
+            count = 1;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void release() {
+        Fiber me = Fiber.current();
+        if (owner != me) {
+            throw new IllegalStateException(me + " cannot release an RLock held by " + (owner == null ? "nobody" : owner));
+        }
+        if (--count == 0) {
+            handOff();
+        }
+    }
+
+    @Override
+    void handOff() {
+        super.handOff();
+        count = owner == null ? 0 : 1;
+    }
+
+    /** How many times the owner holds it. */
+    public int holdCount() {
+        return count;
+    }
+}
