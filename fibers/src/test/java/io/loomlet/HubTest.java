@@ -1,0 +1,242 @@
+package io.loomlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The loop API (asyncio's names) and the hub's failure paths. */
+class HubTest extends HubTestBase {
+
+    @Test
+    void callSoonRunsInOrderDuringRun() {
+        Trace t = new Trace();
+        hub.callSoon(() -> t.add("a"));
+        hub.callSoon(() -> t.add("b"));
+        hub.callSoon(hub::stop);
+        hub.callSoon(() -> t.add("c")); // scheduled before stop took effect: still runs
+        hub.run();
+        assertEquals("a b c", t.toString());
+        assertFalse(hub.isRunning());
+    }
+
+    @Test
+    void callLaterAndCallAtFireInDeadlineOrder() {
+        Trace t = new Trace();
+        long start = System.nanoTime();
+        hub.callLater(Duration.ofMillis(60), () -> {
+            t.add("60");
+            hub.stop();
+        });
+        hub.callLater(Duration.ofMillis(20), () -> t.add("20"));
+        hub.callAt(hub.time() + 0.04, () -> t.add("40"));
+        Hub.Handle cancelled = hub.callLater(Duration.ofMillis(30), () -> t.add("never"));
+        cancelled.cancel();
+        hub.run();
+        assertEquals("20 40 60", t.toString());
+        assertTrue(System.nanoTime() - start >= 60_000_000L);
+        assertTrue(cancelled.isCancelled());
+    }
+
+    @Test
+    void callSoonThreadsafeWakesASleepingHub() throws Exception {
+        Trace t = new Trace();
+        CountDownLatch running = new CountDownLatch(1);
+        hub.callSoon(running::countDown);
+        Thread other = new Thread(() -> {
+            try {
+                running.await();
+                Thread.sleep(50); // the hub is asleep in pollIo by now
+            } catch (InterruptedException e) {
+                return;
+            }
+            hub.callSoonThreadsafe(() -> {
+                t.add("from " + Thread.currentThread().getName());
+                hub.stop();
+            });
+        }, "other");
+        other.start();
+        hub.run();
+        other.join();
+        assertEquals("from " + Thread.currentThread().getName(), t.toString(), "the callback ran on the hub's thread");
+    }
+
+    @Test
+    void stopFromAnotherThread() throws Exception {
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            hub.stop();
+        });
+        stopper.start();
+        hub.run(); // returns only because of the stop
+        stopper.join();
+    }
+
+    @Test
+    void stopBeforeRunRunsOnePass() {
+        Trace t = new Trace();
+        hub.callSoon(() -> t.add("ran"));
+        hub.stop();
+        hub.run();
+        assertEquals("ran", t.toString());
+    }
+
+    @Test
+    void runUntilReturnsTheTasksValue() {
+        assertEquals(42, hub.runUntil(() -> {
+            Fibers.sleep(5);
+            return 42;
+        }));
+        AsyncResult<String> r = new AsyncResult<>();
+        hub.callLater(Duration.ofMillis(10), () -> r.set("set later"));
+        assertEquals("set later", hub.runUntil(r));
+    }
+
+    @Test
+    void isRunningInsideFibersAndCallbacks() {
+        AtomicBoolean inFiber = new AtomicBoolean();
+        AtomicBoolean inCallback = new AtomicBoolean();
+        hub.callSoon(() -> inCallback.set(hub.isRunning()));
+        Fibers.spawn(() -> inFiber.set(hub.isRunning())).join();
+        assertTrue(inFiber.get());
+        assertTrue(inCallback.get());
+        assertFalse(hub.isRunning());
+    }
+
+    @Test
+    void blockingInACallbackIsRefused() {
+        hub.callSoon(() -> Fibers.sleep(10));
+        hub.callSoon(hub::stop);
+        hub.run();
+        assertEquals(1, reportedErrors.size(), reported.toString());
+        assertTrue(reportedErrors.get(0) instanceof IllegalStateException);
+        assertTrue(reportedErrors.get(0).getMessage().contains("callbacks must not block"));
+    }
+
+    @Test
+    void failingCallbackIsReportedAndLoopGoesOn() {
+        Trace t = new Trace();
+        hub.callSoon(() -> {
+            throw new IllegalStateException("callback bug");
+        });
+        hub.callSoon(() -> t.add("next callback ran"));
+        hub.callSoon(hub::stop);
+        hub.run();
+        assertEquals("next callback ran", t.toString());
+        assertEquals("callback bug", reportedErrors.get(0).getMessage());
+    }
+
+    @Test
+    void runTwiceOrFromAFiberIsRefused() {
+        Task<Void> t = Fibers.spawn(() -> hub.run());
+        t.join();
+        assertTrue(t.exception() instanceof IllegalStateException);
+    }
+
+    @Test
+    void closedHubRefusesWork() {
+        Hub h = hub;
+        h.close();
+        assertTrue(h.isClosed());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.callSoon(() -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> h.callLater(Duration.ZERO, () -> { }));
+        assertThrows(IllegalStateException.class, () -> h.callSoonThreadsafe(() -> { }));
+        assertThrows(IllegalStateException.class, h::run);
+        assertThrows(IllegalStateException.class, () -> h.park("x", Hub.NO_DEADLINE));
+        // the thread gets a fresh hub on next use
+        Hub fresh = Hub.current();
+        assertFalse(fresh.isClosed());
+        assertTrue(fresh != h);
+    }
+
+    @Test
+    void closeKillsRemainingFibersRunningTheirFinallyBlocks() {
+        Trace t = new Trace();
+        hub.setErrorHandler((w, e) -> reported.add(w));
+        for (String name : new String[] {"sleeper", "waiter"}) {
+            Fibers.spawn(name, () -> {
+                try {
+                    if (name.equals("sleeper")) {
+                        Fibers.sleep(Duration.ofHours(1));
+                    } else {
+                        new io.loomlet.sync.Event().await();
+                    }
+                } finally {
+                    t.add(name + " finally");
+                }
+            });
+        }
+        Task<Void> neverStarted = Fibers.spawnLater(Duration.ofHours(1), () -> t.add("never"));
+        Fiber suspended = new Fiber(v -> {
+            try {
+                Fiber.root().switchTo();
+            } finally {
+                t.add("suspended finally");
+            }
+            return null;
+        });
+        suspended.switchTo();
+        Fibers.sleep(Duration.ZERO); // start the two tasks
+        assertEquals(3, hub.liveCount());
+        hub.close();
+        assertEquals(java.util.Set.of("sleeper finally", "waiter finally", "suspended finally"),
+                new java.util.HashSet<>(t.events()));
+        assertTrue(suspended.isDead());
+        assertEquals(0, hub.liveCount());
+        assertTrue(reported.isEmpty(), reported.toString());
+        assertFalse(neverStarted.isReady() && !neverStarted.isKilled());
+    }
+
+    @Test
+    void closeFromInsideTheLoopIsRefused() {
+        Task<Void> t = Fibers.spawn(() -> hub.close());
+        t.join();
+        assertTrue(t.exception() instanceof IllegalStateException);
+        assertFalse(hub.isClosed());
+    }
+
+    @Test
+    void blockingForeverRaisesLoopExit() {
+        io.loomlet.sync.Event never = new io.loomlet.sync.Event();
+        Task<Boolean> t = Fibers.spawn(() -> never.await());
+        LoopExit e = assertThrows(LoopExit.class, t::join);
+        assertTrue(e.getMessage().contains("would block forever"), e.getMessage());
+        // nothing was lost: the task still waits and can be released
+        never.set();
+        assertTrue(t.get());
+    }
+
+    @Test
+    void fromAnotherThreadOnlyThreadsafeMethodsWork() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> err = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread x = new Thread(() -> {
+            try {
+                hub.callSoon(() -> { });
+            } catch (Throwable e) {
+                err.set(e);
+            }
+        });
+        x.start();
+        x.join();
+        assertTrue(err.get() instanceof IllegalStateException);
+        assertTrue(err.get().getMessage().contains("belongs to thread"));
+    }
+
+    @Test
+    void timeIsMonotonicSeconds() {
+        double a = hub.time();
+        Fibers.sleep(20);
+        double b = hub.time();
+        assertTrue(b - a >= 0.02 && b - a < 5, "elapsed " + (b - a));
+    }
+}
