@@ -34,7 +34,10 @@ public abstract class HubTestBase {
     }
 
     /** Records the order things happen in, across fibers. */
-    protected static final class Trace {
+    public static final class Trace {
+        public Trace() {
+        }
+
         private final List<String> events = new ArrayList<>();
 
         public void add(Object e) {
