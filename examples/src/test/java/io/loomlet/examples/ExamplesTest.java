@@ -1,0 +1,84 @@
+package io.loomlet.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loomlet.Hub;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every program in examples/ runs here and its output is checked (STYLE: examples are tested). */
+class ExamplesTest {
+
+    @AfterEach
+    void closeHub() {
+        Hub.current().close();
+    }
+
+    interface Main {
+        void run(String[] args) throws Exception;
+    }
+
+    static List<String> run(Main main, String... args) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    static double took(List<String> out) {
+        Matcher m = Pattern.compile("took ([0-9.]+) s").matcher(String.join("\n", out));
+        assertTrue(m.find(), out.toString());
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void greenletSwitchPrints1324() throws Exception {
+        assertEquals(List.of("1", "3", "2", "4"), run(GreenletSwitch::main));
+    }
+
+    @Test
+    void greenletEatPlayPassesNamesOnFirstSwitch() throws Exception {
+        assertEquals(List.of("egon啦啦啦 eat food 1", "alex飞飞飞 play 1", "egon啦啦啦 eat food 2", "alex飞飞飞 play 2"),
+                run(GreenletEatPlay::main));
+    }
+
+    @Test
+    void geventEatPlayTakesTheLongerSleepNotTheSum() throws Exception {
+        List<String> out = run(GeventEatPlay::main, "0.1"); // 0.5 s and 0.6 s
+        assertEquals(List.of("egon eat food first", "egon play phone 1", "egon eat food second",
+                "egon play phone 2", "主"), out.subList(0, 5));
+        double s = took(out);
+        assertTrue(s >= 0.6 && s < 1.1, "took " + s + " s; sequential would be 1.1 s");
+    }
+
+    @Test
+    void asyncioGatherOverlapsTheSleeps() throws Exception {
+        List<String> out = run(AsyncioGather::main, "0.1"); // two sleeps of 0.2 s
+        assertEquals(List.of("1", "3", "2", "4"), out.subList(0, 4));
+        double s = took(out);
+        assertTrue(s >= 0.2 && s < 0.4, "took " + s + " s; sequential would be 0.4 s");
+    }
+
+    @Test
+    void demoRunsEverySection() throws Exception {
+        List<String> out = run(Demo::main);
+        String all = String.join("\n", out);
+        assertTrue(all.contains("1\n3\n2\n4"), all);
+        assertTrue(all.contains("alex飞飞飞 play 2"), all);
+        assertTrue(all.contains("100000 sleeps of 1 s finished"), all);
+        double gevent = took(out);
+        assertTrue(gevent >= 6.0 && gevent < 8.0, "eat+play took " + gevent + " s");
+    }
+}
