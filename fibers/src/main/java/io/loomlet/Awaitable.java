@@ -50,6 +50,11 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     /** Internal completion callback, run on the completing thread; must not block. */
     interface Listener {
         void done(Awaitable<?> a);
+
+        /** False for bookkeeping (a Group tracking its members): it does not count as someone seeing a failure. */
+        default boolean observes() {
+            return true;
+        }
     }
 
     Awaitable() {
@@ -205,7 +210,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             ls = listeners;
             listeners = null;
         }
-        if (e != null && (ls == null || ls.isEmpty())) {
+        if (e != null && (ls == null || ls.stream().noneMatch(Listener::observes))) {
             unobservedFailure(e);
         }
         if (ls != null) {

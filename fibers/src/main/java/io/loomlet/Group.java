@@ -25,7 +25,17 @@ public class Group {
 
     final Hub hub;
     private final LinkedHashSet<Task<?>> tasks = new LinkedHashSet<>();
-    private final Awaitable.Listener leave = a -> discard((Task<?>) a);
+    private final Awaitable.Listener leave = new Awaitable.Listener() {
+        @Override
+        public void done(Awaitable<?> a) {
+            discard((Task<?>) a);
+        }
+
+        @Override
+        public boolean observes() {
+            return false; // membership is not attention: a failing member is still reported
+        }
+    };
     /** Wakes join() when the group becomes empty, and Pool.spawn when a slot frees. */
     final ParkingLot changed = new ParkingLot("Group");
 

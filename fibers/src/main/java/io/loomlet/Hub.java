@@ -3,12 +3,20 @@ package io.loomlet;
 import io.loomlet.internal.Errors;
 import io.loomlet.internal.TimerHeap;
 import io.loomlet.internal.TimerNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.Cleaner;
+import java.net.SocketException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,7 +97,7 @@ public final class Hub implements AutoCloseable {
     private final MpscUnboundedAtomicArrayQueue<Runnable> inbox = new MpscUnboundedAtomicArrayQueue<>(256);
 
     /*
-     * sleeping: 0 awake, 1 parked in pollIo. Written by the hub thread, cleared by a waker that
+     * sleeping: 0 awake, 1 parked in pollIo (LockSupport), 2 in Selector.select. Written by the hub thread, cleared by a waker that
      * then unparks the thread. The hub stores 1 and then re-checks the inbox; a producer offers and
      * then reads sleeping. Both are volatile (sequentially consistent) accesses, so at least one side
      * sees the other: either the hub sees the new entry and does not park, or the producer sees 1 and
@@ -112,6 +120,14 @@ public final class Hub implements AutoCloseable {
     /** Incremented by the hub thread on every fiber run; read by the watchdog with getOpaque. */
     @SuppressWarnings("unused")
     private long switches;
+
+    /** Opened on the first I/O wait: a hub that never does I/O costs no file descriptor. */
+    private Selector selector;
+    /** Fibers parked in waitIo. */
+    private int ioWaits;
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Object IO_READY = "io ready";
+    private static final Object IO_CLOSED = "io closed";
 
     private volatile boolean closed;
     private boolean inRun;
@@ -351,6 +367,13 @@ public final class Hub implements AutoCloseable {
         deferred.clear();
         while (inbox.relaxedPoll() != null) {
             // what other threads sent to a closed hub is dropped: its fibers are dead
+        }
+        if (selector != null) {
+            try {
+                selector.close(); // deregisters every channel; the channels stay their owners' to close
+            } catch (IOException e) {
+                reportError("closing the selector of " + this, e);
+            }
         }
         if (CURRENT.get() == this) {
             CURRENT.remove();
@@ -750,17 +773,22 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Phase: wait until a timer is due or another thread sends something; not at all when work is
-     * ready. (Sockets add a Selector here; until a channel is registered, parking the thread is the
-     * cheapest wait and costs no file descriptor.)
+     * Phase: wait for I/O, a due timer or a cross-thread wake; not at all when work is ready. With
+     * channels waited on, this is a Selector select; otherwise the thread parks, which needs no file
+     * descriptor.
      */
     private void pollIo(Fiber waiter) {
-        if (!ready.isEmpty() || !inbox.isEmpty()) {
+        boolean work = !ready.isEmpty() || !inbox.isEmpty();
+        if (ioWaits > 0) {
+            select(work);
+            return;
+        }
+        if (work) {
             return;
         }
         TimerNode first = timers.peek();
         if (first == null && externalWaits == 0 && !(inRun && root.blocker == RUN_BLOCKER)) {
-            // Nothing ready, no timer, nobody outside who could wake us: the wait would never end.
+            // Nothing ready, no timer, no I/O, nobody outside who could wake us: the wait would never end.
             loopExit(waiter);
             return;
         }
@@ -780,6 +808,163 @@ public final class Hub implements AutoCloseable {
         } finally {
             SLEEPING.setVolatile(this, 0);
         }
+    }
+
+    private void select(boolean work) {
+        try {
+            if (work) {
+                selector.selectNow();
+            } else {
+                TimerNode first = timers.peek();
+                long wait = first == null ? -1 : first.deadline() - System.nanoTime();
+                SLEEPING.setVolatile(this, 2);
+                try {
+                    if (!inbox.isEmpty()) {
+                        selector.selectNow();
+                    } else if (wait < 0) {
+                        selector.select();
+                    } else if (wait < 1_000_000) {
+                        selector.selectNow(); // select(0) means forever; sub-millisecond waits poll
+                    } else {
+                        selector.select((wait + 999_999) / 1_000_000);
+                    }
+                } finally {
+                    SLEEPING.setVolatile(this, 0);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("selector of " + this + " failed", e);
+        }
+        dispatchIo();
+    }
+
+    /** Wakes the fibers whose channels are ready. Runs no fiber, so nothing here re-enters the loop. */
+    private void dispatchIo() {
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey k = it.next();
+            it.remove();
+            if (!k.isValid()) {
+                continue;
+            }
+            IoWaiters w = (IoWaiters) k.attachment();
+            int r = k.readyOps();
+            if ((r & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && w.reader != null) {
+                unpark(w.reader, IO_READY);
+            }
+            if ((r & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
+                unpark(w.writer, IO_READY);
+            }
+        }
+    }
+
+    /** The fibers waiting on one channel: at most one reader (read/accept) and one writer (write/connect). */
+    private static final class IoWaiters {
+        Fiber reader;
+        Fiber writer;
+    }
+
+    private Selector selector() throws IOException {
+        if (selector == null) {
+            Selector s = Selector.open();
+            selector = s;
+            // A thread that dies without closing its hub must not leak the selector's descriptors.
+            CLEANER.register(this, () -> {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing more to do for a dead thread's selector
+                }
+            });
+        }
+        return selector;
+    }
+
+    /**
+     * Parks the current fiber until {@code ch} (non-blocking) is ready for {@code op} — one of
+     * {@link SelectionKey#OP_READ}, {@code OP_WRITE}, {@code OP_ACCEPT}, {@code OP_CONNECT} — or
+     * {@code deadline} passes. The I/O face of {@link #park}, with the same contract: returns true
+     * when ready, false at the deadline, throws when cancelled. The interest is removed before it
+     * returns, however it returns. Low-level: sockets in {@code io.loomlet.net} are built on it.
+     *
+     * @throws SocketException if {@link #closeChannel} closes the channel meanwhile
+     * @throws IllegalStateException if another fiber already waits for the same direction on
+     *     {@code ch}, or called off the hub's thread or from a hub callback
+     */
+    public boolean waitIo(SelectableChannel ch, int op, long deadline) throws IOException {
+        checkOwner("wait for I/O");
+        checkOpen();
+        Fiber self = current;
+        boolean in = (op & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0;
+        SelectionKey key = ch.keyFor(selector());
+        if (key == null) {
+            key = ch.register(selector, 0, new IoWaiters());
+        }
+        IoWaiters w = (IoWaiters) key.attachment();
+        Fiber other = in ? w.reader : w.writer;
+        if (other != null) {
+            throw new IllegalStateException("cannot wait to " + (in ? "read" : "write") + " on " + ch + ": "
+                    + other + " already waits for that; one fiber reads and one writes a socket at a time");
+        }
+        if (self == hubFiber) {
+            throw new IllegalStateException("I/O wait in a hub callback; callbacks must not block: spawn a fiber");
+        }
+        if (in) {
+            w.reader = self;
+        } else {
+            w.writer = self;
+        }
+        key.interestOps(key.interestOps() | op);
+        ioWaits++;
+        Object r;
+        try {
+            r = park(ch, deadline);
+        } finally {
+            ioWaits--;
+            if (in) {
+                w.reader = null;
+            } else {
+                w.writer = null;
+            }
+            if (key.isValid()) {
+                key.interestOps(key.interestOps() & ~op);
+            }
+        }
+        if (r == IO_CLOSED) {
+            throw new SocketException("Socket closed (by another fiber, while " + self.name() + " waited to "
+                    + (in ? "read" : "write") + ")");
+        }
+        return r != TIMED_OUT;
+    }
+
+    /**
+     * Closes {@code ch}: the fibers waiting on it are woken with a {@link SocketException}, its key
+     * is deregistered at once (so the file descriptor is released now, not at some later select),
+     * and the channel is closed. Harmless on a closed channel. Hub thread only; from another thread,
+     * send it with {@link #callSoonThreadsafe}.
+     */
+    public void closeChannel(SelectableChannel ch) throws IOException {
+        checkOwner("close a channel of this hub");
+        SelectionKey key = selector == null ? null : ch.keyFor(selector);
+        if (key != null) {
+            IoWaiters w = (IoWaiters) key.attachment();
+            if (w.reader != null) {
+                unpark(w.reader, IO_CLOSED);
+            }
+            if (w.writer != null) {
+                unpark(w.writer, IO_CLOSED);
+            }
+            key.cancel();
+        }
+        ch.close();
+        if (key != null && !closed) {
+            selector.selectNow(); // flush the cancelled key: the descriptor closes now
+        }
+    }
+
+    /** How many channels are registered with this hub's selector (for leak tests). */
+    int registeredChannels() {
+        return selector == null ? 0 : selector.keys().size();
     }
 
     private void loopExit(Fiber waiter) {
@@ -815,8 +1000,13 @@ public final class Hub implements AutoCloseable {
             return false;
         }
         inbox.offer(r);
-        if (sleeping != 0 && SLEEPING.compareAndSet(this, 1, 0)) {
-            LockSupport.unpark(thread);
+        int s = sleeping;
+        if (s != 0 && SLEEPING.compareAndSet(this, s, 0)) {
+            if (s == 1) {
+                LockSupport.unpark(thread);
+            } else {
+                selector.wakeup();
+            }
         }
         return true;
     }

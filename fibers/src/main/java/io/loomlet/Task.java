@@ -39,7 +39,7 @@ public final class Task<T> extends Awaitable<T> {
         if (isReady()) {
             return; // killed before it started
         }
-        Fiber f = new Fiber(name, this::body, hub.hubFiber);
+        Fiber f = new Fiber(name(), this::body, hub.hubFiber);
         f.task = this;
         fiber = f;
         hub.enqueueNew(f);

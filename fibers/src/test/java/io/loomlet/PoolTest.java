@@ -107,6 +107,18 @@ class PoolTest extends HubTestBase {
     }
 
     @Test
+    void failingMemberNobodyJoinsIsStillReported() {
+        Group g = new Group();
+        g.spawn(() -> {
+            throw new IllegalStateException("member failed");
+        });
+        Fibers.sleep(Duration.ZERO);
+        Fibers.sleep(Duration.ZERO);
+        assertEquals(1, reported.size(), reported.toString());
+        assertEquals(0, g.size());
+    }
+
+    @Test
     void waitAvailable() {
         Pool p = new Pool(1);
         p.spawn(() -> Fibers.sleep(20));

@@ -1,35 +1,47 @@
 package io.loomlet.examples;
 
-import io.loomlet.Fibers;
-import io.loomlet.Task;
-import java.util.ArrayList;
-import java.util.List;
+import io.loomlet.Hub;
+import io.loomlet.net.StreamServer;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The main demo, run by {@code ./loomlet demo}. Until the sockets issue lands the 500-client echo
- * stress demo, it runs the seeds' greenlet and gevent programs and then shows scale: 100,000
- * fibers sleeping one second each, all at once, on one thread.
+ * The main demo, run by {@code ./loomlet demo}: the seeds' stress test. The upper-casing echo server
+ * (seed 003) runs as a StreamServer on one hub thread, and 500 concurrent clients (seed 003's 500
+ * threads) run as 500 fibers on a second thread. Options as {@link StressClient}'s, e.g.
+ * {@code ./loomlet demo --clients 1000 --seconds 10 --size 512}.
  */
 public final class Demo {
-    public static void main(String[] args) {
-        banner("greenlet: two stacks switched by hand (seed 002) — prints 1 3 2 4");
-        GreenletSwitch.main(new String[0]);
-        banner("greenlet: the first switch passes the name (seed 003)");
-        GreenletEatPlay.main(new String[0]);
-        banner("gevent: eat sleeps 5 s, play sleeps 6 s, together (seed 003)");
-        GeventEatPlay.main(new String[0]);
-        banner("scale: 100,000 fibers each sleeping 1 s, on thread " + Thread.currentThread().getName());
-        long start = System.nanoTime();
-        List<Task<Void>> tasks = new ArrayList<>();
-        for (int i = 0; i < 100_000; i++) {
-            tasks.add(Fibers.spawn(() -> Fibers.sleep(1000)));
-        }
-        Fibers.joinAll(tasks);
-        System.out.printf("100000 sleeps of 1 s finished in %.2f s on one thread%n", (System.nanoTime() - start) / 1e9);
+    public static void main(String[] args) throws Exception {
+        StressClient.Result r = run(args);
+        System.exit(r.errors() == 0 ? 0 : 1);
     }
 
-    private static void banner(String s) {
-        System.out.println();
-        System.out.println("== " + s);
+    /** Runs the demo and returns the clients' totals (main() exits non-zero on any error). */
+    public static StressClient.Result run(String[] args) throws Exception {
+        CompletableFuture<StreamServer> started = new CompletableFuture<>();
+        Thread serverThread = new Thread(() -> {
+            try {
+                StreamServer server = EchoServer.start(0);
+                started.complete(server);
+                server.serveForever(); // this thread's hub serves every connection
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            } finally {
+                Hub.current().close();
+            }
+        }, "server-hub");
+        serverThread.start();
+        StreamServer server = started.get();
+        int port = server.address().getPort();
+        StressClient.Config cfg = StressClient.Config.parse(args, port);
+        System.out.printf("echo server: %s, one thread (%s)%n", server.address(), serverThread.getName());
+        System.out.printf("clients: %d fibers on thread %s, %s-byte messages, %.0f s%n", cfg.clients(),
+                Thread.currentThread().getName(), cfg.size() == 0 ? "~20" : String.valueOf(cfg.size()), cfg.seconds());
+        StressClient.Result r = StressClient.run(cfg);
+        System.out.println(r);
+        System.out.printf("server accepted %d connections; all served by thread %s%n", server.acceptedCount(), serverThread.getName());
+        server.stop(java.time.Duration.ofSeconds(2));
+        serverThread.join(5000);
+        return r;
     }
 }

@@ -1,0 +1,337 @@
+package io.loomlet.net;
+
+import io.loomlet.AsyncResult;
+import io.loomlet.FiberExit;
+import io.loomlet.Fibers;
+import io.loomlet.HubGroup;
+import io.loomlet.Task;
+import io.loomlet.internal.Errors;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A TCP server that runs one handler fiber per connection: gevent.server.StreamServer's twin.
+ *
+ * <pre>{@code
+ * StreamServer server = new StreamServer(new InetSocketAddress("127.0.0.1", 8080), client -> {
+ *     byte[] buf = new byte[1024];
+ *     for (int n; (n = client.read(buf, 0, buf.length)) > 0; ) {
+ *         client.write(upper(buf, n));
+ *     }
+ * });
+ * server.serveForever();
+ * }</pre>
+ *
+ * The accept loop runs in a fiber of the hub that calls {@link #start()}. The client socket is
+ * closed when its handler returns or throws; a handler's exception is reported once (through
+ * {@link #setErrorHandler}, stderr by default) and the server keeps serving.
+ *
+ * <p>Options, set before {@link #start()}: {@link #maxConnections} (accepting pauses while that many
+ * handlers run: a pool), {@link #acceptsPerWake} (how many connections one wake-up accepts before the
+ * loop lets handlers run), {@link #readTimeout} (idle clients are closed), {@link #backlog}, and
+ * {@link #spreadOver} to run handlers on the hubs of a {@link HubGroup}. An accept that fails (for
+ * example, out of file descriptors) backs off from 10 ms up to 1 s, reporting once per episode, and
+ * the server recovers when the cause goes.
+ */
+public final class StreamServer implements AutoCloseable {
+    /** Serves one connection; the socket is closed when this returns. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(FiberSocket client) throws Exception;
+    }
+
+    private final SocketAddress bindAddress;
+    private final Handler handler;
+    private int maxConnections;
+    private int acceptsPerWake = 100;
+    private int backlog = 1024;
+    private Duration readTimeout;
+    private HubGroup spread;
+    private BiConsumer<String, Throwable> errorHandler = Errors::printToStderr;
+
+    private FiberServerSocket listener;
+    private Task<Void> acceptLoop;
+    private volatile boolean stopping;
+    private final Set<Task<?>> handlers = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong acceptErrors = new AtomicLong();
+    /** Set while the accept loop waits for a free slot; completed by the handler that frees one. */
+    private volatile AsyncResult<Void> slotWaiter;
+
+    public StreamServer(SocketAddress bindAddress, Handler handler) {
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+        this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** At most {@code n} connections handled at once (0: no limit); accepting pauses meanwhile. */
+    public StreamServer maxConnections(int n) {
+        checkNotStarted();
+        if (n < 0) {
+            throw new IllegalArgumentException("maxConnections must be >= 0: " + n);
+        }
+        this.maxConnections = n;
+        return this;
+    }
+
+    /** Connections accepted in a row before the accept loop yields to the handlers (default 100). */
+    public StreamServer acceptsPerWake(int n) {
+        checkNotStarted();
+        if (n < 1) {
+            throw new IllegalArgumentException("acceptsPerWake must be >= 1: " + n);
+        }
+        this.acceptsPerWake = n;
+        return this;
+    }
+
+    /** Pending-connection queue of the listening socket (default 1024). */
+    public StreamServer backlog(int n) {
+        checkNotStarted();
+        this.backlog = n;
+        return this;
+    }
+
+    /** Closes a client that sends nothing for {@code d}: its handler's read raises SocketTimeoutException. */
+    public StreamServer readTimeout(Duration d) {
+        checkNotStarted();
+        this.readTimeout = d;
+        return this;
+    }
+
+    /** Runs each handler on the next hub of {@code group} (round-robin) instead of the accepting hub. */
+    public StreamServer spreadOver(HubGroup group) {
+        checkNotStarted();
+        this.spread = group;
+        return this;
+    }
+
+    /** Where handler failures and accept errors go (default: stderr). */
+    public StreamServer setErrorHandler(BiConsumer<String, Throwable> h) {
+        this.errorHandler = Objects.requireNonNull(h, "handler");
+        return this;
+    }
+
+    /** Binds, listens and starts accepting in a fiber of the current hub; returns at once. */
+    public synchronized StreamServer start() throws IOException {
+        checkNotStarted();
+        listener = FiberServerSocket.bind(bindAddress, backlog);
+        acceptLoop = Fibers.spawn("accept " + listener.localAddress(), this::acceptLoop);
+        return this;
+    }
+
+    /** Starts if needed and serves until {@link #stop}. */
+    public void serveForever() throws IOException {
+        if (acceptLoop == null) {
+            start();
+        }
+        acceptLoop.join();
+    }
+
+    /** The address listened on (with the real port when bound to port 0). */
+    public InetSocketAddress address() throws IOException {
+        if (listener == null) {
+            throw new IllegalStateException("not started");
+        }
+        return listener.localAddress();
+    }
+
+    public boolean isStarted() {
+        return acceptLoop != null;
+    }
+
+    /** Connections being handled now. */
+    public int activeConnections() {
+        return active.get();
+    }
+
+    public long acceptedCount() {
+        return accepted.get();
+    }
+
+    public long acceptErrorCount() {
+        return acceptErrors.get();
+    }
+
+    private void acceptLoop() {
+        long backoffMs = 0;
+        int streak = 0;
+        while (!stopping) {
+            waitForSlot();
+            if (stopping) {
+                break;
+            }
+            SocketChannel c;
+            try {
+                c = listener.acceptNow();
+                if (c == null) {
+                    streak = 0;
+                    c = listener.acceptChannel(null);
+                }
+            } catch (SocketException e) {
+                if (stopping || !listener.isOpen()) {
+                    break;
+                }
+                backoffMs = backOff(backoffMs, e);
+                continue;
+            } catch (IOException e) {
+                backoffMs = backOff(backoffMs, e);
+                continue;
+            }
+            if (backoffMs > 0) {
+                report("StreamServer on " + bindAddress + " accepts again after " + acceptErrors.get() + " failed accept(s)", null);
+                backoffMs = 0;
+            }
+            accepted.incrementAndGet();
+            dispatch(c);
+            if (++streak >= acceptsPerWake) {
+                streak = 0;
+                Fibers.sleep(Duration.ZERO); // let the handlers run before accepting more
+            }
+        }
+    }
+
+    /** Out of descriptors (EMFILE) and the like: wait, longer each time, and try again. */
+    private long backOff(long previousMs, IOException e) {
+        acceptErrors.incrementAndGet();
+        long ms = previousMs == 0 ? 10 : Math.min(1000, previousMs * 2);
+        if (previousMs == 0) {
+            report("StreamServer on " + bindAddress + ": accept failed, backing off (reported once per episode)", e);
+        }
+        Fibers.sleep(ms);
+        return ms;
+    }
+
+    private void waitForSlot() {
+        while (maxConnections > 0 && active.get() >= maxConnections && !stopping) {
+            AsyncResult<Void> w = new AsyncResult<>();
+            slotWaiter = w;
+            // re-check after publishing: a handler that ended in between either sees w or freed the slot we see
+            if (active.get() < maxConnections || stopping) {
+                slotWaiter = null;
+                return;
+            }
+            w.join();
+            slotWaiter = null;
+        }
+    }
+
+    private void slotFreed() {
+        AsyncResult<Void> w = slotWaiter;
+        if (w != null) {
+            w.set(null);
+        }
+    }
+
+    private void dispatch(SocketChannel c) {
+        active.incrementAndGet();
+        String who = peer(c);
+        Fibers.Action body = () -> {
+            FiberSocket s = null;
+            try {
+                s = FiberSocket.adopt(c);
+                if (readTimeout != null) {
+                    s.setReadTimeout(readTimeout);
+                }
+                handler.handle(s);
+            } catch (FiberExit e) {
+                throw e;
+            } catch (java.net.SocketTimeoutException e) {
+                if (readTimeout == null) {
+                    report("StreamServer handler for " + who + " failed", e);
+                } // else: an idle client closed by readTimeout, as configured; not a failure
+            } catch (Throwable t) {
+                report("StreamServer handler for " + who + " failed", t);
+            } finally {
+                try {
+                    if (s != null) {
+                        s.close();
+                    } else {
+                        c.close();
+                    }
+                } catch (IOException ignored) {
+                    // the connection is gone either way
+                }
+                handlers.remove(Fibers.currentTask());
+                active.decrementAndGet();
+                slotFreed();
+            }
+        };
+        Task<Void> t = spread == null ? Fibers.spawn("handler " + who, body) : spread.spawn(body);
+        handlers.add(t);
+        if (t.isReady()) {
+            handlers.remove(t); // it ended before we added it (another hub): do not keep it
+        }
+    }
+
+    private static String peer(SocketChannel c) {
+        try {
+            return String.valueOf(c.getRemoteAddress());
+        } catch (IOException e) {
+            return "a client";
+        }
+    }
+
+    private void report(String what, Throwable t) {
+        try {
+            errorHandler.accept(what, t);
+        } catch (Throwable e) {
+            Errors.printToStderr("StreamServer error handler failed", e);
+        }
+    }
+
+    /**
+     * Stops accepting, waits up to {@code timeout} for the handlers to finish, then kills the rest
+     * (their finally blocks run, their sockets close). From any fiber or thread.
+     */
+    public void stop(Duration timeout) {
+        if (acceptLoop == null) {
+            return;
+        }
+        stopping = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            report("closing the listener of " + bindAddress, e);
+        }
+        slotFreed();
+        acceptLoop.join();
+        List<Task<?>> left = new ArrayList<>(handlers);
+        Fibers.joinAll(left, timeout, false);
+        List<Task<?>> still = new ArrayList<>();
+        for (Task<?> t : left) {
+            if (!t.isReady()) {
+                still.add(t);
+            }
+        }
+        Fibers.killAll(still, true, Duration.ofSeconds(5));
+    }
+
+    /** {@link #stop(Duration)} with one second for the handlers, gevent's default. */
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(1));
+    }
+
+    private void checkNotStarted() {
+        if (acceptLoop != null) {
+            throw new IllegalStateException("the server is started; set options before start()");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServer[" + bindAddress + ", active " + active.get() + ", accepted " + accepted.get() + "]";
+    }
+}

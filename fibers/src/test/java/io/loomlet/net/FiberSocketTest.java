@@ -1,0 +1,208 @@
+package io.loomlet.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loomlet.FiberTimeoutException;
+import io.loomlet.Fibers;
+import io.loomlet.HubTestBase;
+import io.loomlet.Task;
+import io.loomlet.Timeout;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** FiberSocket specifics: connect timeouts, confinement, options, and no leaks at 10,000 connections. */
+class FiberSocketTest extends HubTestBase {
+
+    static long openFiles() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /** A listener that never accepts, its backlog full: the next connect never completes. */
+    static List<FiberSocket> fillBacklog(FiberServerSocket ss) throws IOException {
+        List<FiberSocket> filler = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            try (Timeout t = Timeout.start(Duration.ofMillis(200))) {
+                filler.add(FiberSocket.connect(ss.localAddress(), null));
+            } catch (FiberTimeoutException e) {
+                return filler;
+            }
+        }
+        throw new AssertionError("backlog never filled");
+    }
+
+    @Test
+    void timeoutAroundAConnectThatNeverCompletes() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0), 1)) {
+            List<FiberSocket> filler = fillBacklog(ss);
+            Trace t = new Trace();
+            Task<Void> other = Fibers.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    t.add("ran");
+                    Fibers.sleep(10);
+                }
+            });
+            long start = System.nanoTime();
+            try (Timeout to = Timeout.start(Duration.ofMillis(100))) {
+                FiberSocket.connect(ss.localAddress(), null);
+                throw new AssertionError("connected into a full backlog");
+            } catch (FiberTimeoutException e) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(ms >= 90, "timed out after " + ms + " ms");
+            }
+            other.join();
+            assertEquals("ran ran ran", t.toString());
+            // the connect's own timeout parameter says the same with SocketTimeoutException
+            SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
+                    () -> FiberSocket.connect(ss.localAddress(), Duration.ofMillis(50)));
+            assertTrue(e.getMessage().contains("connect"), e.getMessage());
+            for (FiberSocket f : filler) {
+                f.close();
+            }
+        }
+    }
+
+    @Test
+    void twoReadersAtOnceIsAClearError() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            try (FiberSocket c = FiberSocket.connect(ss.localAddress(), null); FiberSocket s = acc.get()) {
+                Task<Integer> first = Fibers.spawn(() -> c.read(new byte[1], 0, 1));
+                Fibers.sleep(Duration.ZERO);
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.read(new byte[1], 0, 1));
+                assertTrue(e.getMessage().contains("already waits"), e.getMessage());
+                s.write(new byte[] {7});
+                assertEquals(1, first.get());
+            }
+        }
+    }
+
+    @Test
+    void socketIsConfinedToItsHub() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket peer = acc.get();
+            Fibers.spawn(() -> {
+                Fibers.sleep(10);
+                peer.write(new byte[] {1});
+            });
+            assertEquals(1, c.read(new byte[1], 0, 1)); // it waited, so c now belongs to this hub
+            AtomicReference<Throwable> err = new AtomicReference<>();
+            Thread x = new Thread(() -> {
+                try {
+                    c.read(new byte[1], 0, 1);
+                } catch (Throwable e) {
+                    err.set(e);
+                }
+            });
+            x.start();
+            x.join();
+            assertTrue(err.get() instanceof IllegalStateException, String.valueOf(err.get()));
+            assertTrue(err.get().getMessage().contains("belongs to the hub of thread"), err.get().getMessage());
+            c.close();
+            peer.close();
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesTheReader() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            Task<Integer> reader = Fibers.spawn(() -> c.read(new byte[1], 0, 1));
+            Fibers.sleep(10);
+            Thread closer = new Thread(() -> {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // the test checks the reader
+                }
+            });
+            closer.start();
+            closer.join();
+            assertThrows(java.util.concurrent.CompletionException.class, () -> reader.get(Duration.ofSeconds(5)));
+            s.close();
+        }
+    }
+
+    @Test
+    void options() throws Exception {
+        try (FiberSocket s = FiberSocket.open()) {
+            s.setTcpNoDelay(true).setOption(StandardSocketOptions.SO_KEEPALIVE, true)
+                    .setOption(StandardSocketOptions.SO_RCVBUF, 65536).setOption(StandardSocketOptions.SO_SNDBUF, 65536)
+                    .setOption(StandardSocketOptions.SO_LINGER, 5).setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            assertTrue(s.getOption(StandardSocketOptions.TCP_NODELAY));
+            assertTrue(s.getOption(StandardSocketOptions.SO_KEEPALIVE));
+            assertEquals(5, s.getOption(StandardSocketOptions.SO_LINGER));
+        }
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            assertTrue(ss.getOption(StandardSocketOptions.SO_REUSEADDR), "on by default, as in gevent");
+        }
+        // java.net.Socket options through the impl
+        try (Socket s = new Socket(new FiberSocketImpl(false)) { }) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(1234);
+            s.setSoLinger(true, 3);
+            s.setKeepAlive(true);
+            assertTrue(s.getTcpNoDelay());
+            assertEquals(1234, s.getSoTimeout());
+            assertEquals(3, s.getSoLinger());
+            assertTrue(s.getKeepAlive());
+        }
+    }
+
+    @Test
+    void tenThousandConnectionsLeaveNoOpenFiles() throws Exception {
+        // The JDK keeps one descriptor for good once the first socket channel closes (its
+        // pre-close socket pair): make it exist before counting, with plain NIO and no hub.
+        try (java.nio.channels.ServerSocketChannel ssc = java.nio.channels.ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0));
+             java.nio.channels.SocketChannel sc = java.nio.channels.SocketChannel.open(ssc.getLocalAddress())) {
+            ssc.accept().close();
+        }
+        long before = openFiles(); // a fresh hub: no selector yet
+        StreamServer server = new StreamServer(new InetSocketAddress("127.0.0.1", 0), StreamServerTest::echoUpper).start();
+        InetSocketAddress a = server.address();
+        int[] ok = {0};
+        for (int round = 0; round < 10; round++) {
+            List<Task<Void>> batch = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                batch.add(Fibers.spawn(() -> {
+                    try (FiberSocket c = FiberSocket.connect(a, Duration.ofSeconds(10))) {
+                        c.write("ping".getBytes());
+                        byte[] b = new byte[4];
+                        int got = 0;
+                        while (got < 4) {
+                            got += c.read(b, got, 4 - got);
+                        }
+                        if (new String(b).equals("PING")) {
+                            ok[0]++;
+                        }
+                    }
+                }));
+            }
+            Fibers.joinAll(batch, null, true);
+        }
+        assertEquals(10_000, ok[0]);
+        assertEquals(10_000, server.acceptedCount());
+        server.stop(Duration.ofSeconds(2));
+        hub.close(); // and with it the hub's selector, opened by the first socket wait
+        assertEquals(before, openFiles(), "open file descriptors back where they started");
+    }
+}
