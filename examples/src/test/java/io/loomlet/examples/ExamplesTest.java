@@ -72,13 +72,46 @@ class ExamplesTest {
     }
 
     @Test
-    void demoRunsEverySection() throws Exception {
-        List<String> out = run(Demo::main);
+    void demoServesFiveHundredClientsWithoutErrors() throws Exception {
+        List<String> out = run(a -> {
+            StressClient.Result r = Demo.run(a);
+            System.out.println("RESULT " + r.errors() + " " + r.roundTrips());
+        }, "--seconds", "2");
         String all = String.join("\n", out);
-        assertTrue(all.contains("1\n3\n2\n4"), all);
-        assertTrue(all.contains("alex飞飞飞 play 2"), all);
-        assertTrue(all.contains("100000 sleeps of 1 s finished"), all);
-        double gevent = took(out);
-        assertTrue(gevent >= 6.0 && gevent < 8.0, "eat+play took " + gevent + " s");
+        assertTrue(all.contains("clients: 500 fibers"), all);
+        assertTrue(all.contains("server accepted 500 connections"), all);
+        assertTrue(all.contains("  1 s:"), "a progress line each second:\n" + all);
+        assertTrue(all.matches("(?s).*p50 \\d+ us, p99 \\d+ us, max \\d+ us; errors 0.*"), all);
+        String[] result = out.get(out.size() - 1).split(" ");
+        assertEquals("0", result[1], all);
+        assertTrue(Long.parseLong(result[2]) > 1000, all);
+    }
+
+    @Test
+    void echoServerUpperCasesForPlainBlockingClients() throws Exception {
+        java.util.concurrent.CompletableFuture<io.loomlet.net.StreamServer> started = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                io.loomlet.net.StreamServer s = EchoServer.start(0);
+                started.complete(s);
+                s.serveForever();
+            } catch (Exception e) {
+                started.completeExceptionally(e);
+            } finally {
+                Hub.current().close();
+            }
+        }, "echo-hub");
+        t.start();
+        io.loomlet.net.StreamServer server = started.get();
+        try (java.net.Socket c = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+            c.setSoTimeout(5000);
+            c.getOutputStream().write("Thread-1 say hello 0".getBytes());
+            assertEquals("THREAD-1 SAY HELLO 0", new String(c.getInputStream().readNBytes(20)));
+        }
+        StressClient.Result r = StressClient.run(new StressClient.Config("127.0.0.1", server.address().getPort(), 50, 100, 0.5, false));
+        assertEquals(0, r.errors(), r.toString());
+        assertTrue(r.roundTrips() > 50, r.toString());
+        server.stop(java.time.Duration.ofSeconds(1));
+        t.join(5000);
     }
 }
