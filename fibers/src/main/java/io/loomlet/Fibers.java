@@ -70,6 +70,16 @@ public final class Fibers {
         return spawnLater(delay, callable(a));
     }
 
+    /**
+     * True when a blocking call here should be cooperative: the caller is a fiber, or the root of a
+     * hub that has fibers to run meanwhile. False on a plain thread that never used fibers (there, a
+     * patched call keeps its original blocking behaviour, interrupts and all). Never creates a hub.
+     */
+    public static boolean isCooperative() {
+        Hub h = Hub.currentIfAny();
+        return h != null && !h.isClosed() && (h.current != h.root || h.liveCount() > 0);
+    }
+
     /** The task the current fiber runs, or null (root, plain fiber, hub callback). */
     public static Task<?> currentTask() {
         return Fiber.current().task;

@@ -1,0 +1,132 @@
+package io.loomlet.iopatch;
+
+import io.loomlet.iopatch.internal.Rewriter;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The java agent: {@code -javaagent:loomlet-agent.jar[=OPTIONS]}.
+ *
+ * <p>OPTIONS is a comma list of parts: {@code all} (socket, dns, sleep — the default), {@code thread}
+ * (opt-in), or single parts ({@code socket}, {@code dns}, {@code sleep}); e.g.
+ * {@code =all,thread}. It also exports {@code jdk.internal.vm} to Loomlet, so nobody types
+ * {@code --add-exports}. Classes of the JDK (boot and platform loaders) and of Loomlet are never
+ * rewritten. A class that cannot be rewritten is left as it was, with one warning naming it.
+ */
+public final class Agent {
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    /** Loomlet's own runtime, never rewritten (its examples and users' io.loomlet.* code are). */
+    private static final java.util.regex.Pattern LOOMLET_RUNTIME =
+            java.util.regex.Pattern.compile("io/loomlet/([^/]+|sync/.+|net/.+|internal/.+|iopatch/.+)");
+
+    private Agent() {
+    }
+
+    public static void premain(String options, Instrumentation inst) {
+        install(inst);
+        apply(options);
+    }
+
+    /**
+     * The Launcher-Agent-Class of the executable jar (the launcher then applies its --patch), and the
+     * entry for an agent attached later (which applies its options, if any).
+     */
+    public static void agentmain(String options, Instrumentation inst) {
+        install(inst);
+        if (options != null) {
+            apply(options);
+        }
+    }
+
+    private static synchronized void install(Instrumentation inst) {
+        exportContinuations(inst);
+        if (!IoPatch.agentActive) {
+            inst.addTransformer(new Transformer(new Rewriter(mainClass())), false);
+            IoPatch.agentActive = true;
+        }
+    }
+
+    /** Patches the parts named by {@code options} (see the class doc). */
+    static synchronized void apply(String options) {
+        Set<String> parts = parse(options);
+        boolean sleep = parts.contains("sleep");
+        boolean threads = parts.contains("thread");
+        if (parts.contains("socket")) {
+            IoPatch.patchSockets();
+        }
+        if (parts.contains("dns")) {
+            IoPatch.patchDns();
+        }
+        if (sleep) {
+            IoPatch.patchSleep();
+        }
+        if (threads) {
+            IoPatch.patchThreads();
+        }
+    }
+
+    static Set<String> parse(String options) {
+        Set<String> parts = new LinkedHashSet<>();
+        String o = options == null || options.isBlank() ? "all" : options;
+        for (String p : o.toLowerCase(Locale.ROOT).split(",")) {
+            switch (p.trim()) {
+                case "all" -> parts.addAll(Set.of("socket", "dns", "sleep"));
+                case "socket", "dns", "sleep", "thread" -> parts.add(p.trim());
+                case "" -> { }
+                default -> throw new IllegalArgumentException("loomlet agent: unknown option '" + p
+                        + "' (known: all, socket, dns, sleep, thread)");
+            }
+        }
+        return parts;
+    }
+
+    /** Fibers are jdk.internal.vm.Continuations: open that package to the module Loomlet lives in. */
+    private static void exportContinuations(Instrumentation inst) {
+        Module base = Object.class.getModule();
+        Module loomlet = Agent.class.getModule();
+        if (!base.isExported("jdk.internal.vm", loomlet)) {
+            inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", Set.of(loomlet)), Map.of(), Set.of(), Map.of());
+        }
+    }
+
+    /** The class whose main the JVM runs, from the java command line (null for -jar or unknown). */
+    private static String mainClass() {
+        String cmd = System.getProperty("sun.java.command", "");
+        String first = cmd.split(" ", 2)[0];
+        return first.endsWith(".jar") || first.isEmpty() ? null : first;
+    }
+
+    private static final class Transformer implements ClassFileTransformer {
+        private final Rewriter rewriter;
+
+        Transformer(Rewriter rewriter) {
+            this.rewriter = rewriter;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                ProtectionDomain pd, byte[] bytes) {
+            if (loader == null || loader == ClassLoader.getPlatformClassLoader() || className == null
+                    || LOOMLET_RUNTIME.matcher(className).matches() || className.startsWith("org/jctools/")
+                    || className.startsWith("java/") || className.startsWith("jdk/") || className.startsWith("sun/")
+                    || className.startsWith("com/sun/")) {
+                return null;
+            }
+            try {
+                return rewriter.rewrite(bytes, loader);
+            } catch (Throwable t) {
+                if (WARNED.add(className)) {
+                    System.err.println("loomlet: warning: class " + className.replace('/', '.')
+                            + " could not be rewritten and runs unpatched (" + t + ")");
+                }
+                return null;
+            }
+        }
+    }
+}
