@@ -1,0 +1,211 @@
+package io.loomlet.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.loomlet.examples.patched.SleepProgram;
+import io.loomlet.examples.patched.SocketsProgram;
+import io.loomlet.examples.patched.ThreadsProgram;
+import io.loomlet.iopatch.dns.DnsProgram;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monkey patch, each case in a forked JVM (it changes the process for good): the agent's parts
+ * and options, the thread patch, sockets under HttpURLConnection and TLS, DNS, and the unmodified
+ * programs of examples/legacy through the launcher. Every test shows other fibers ran while the
+ * patched call waited. Forked JVMs get only the agent jar and the program's classes: no Loomlet on
+ * the class path and no --add-exports.
+ */
+class PatchTest {
+    static final Path AGENT = Path.of("../iopatch/target/loomlet-agent.jar").toAbsolutePath().normalize();
+    static final String APP_CP = "target/test-classes" + File.pathSeparator + "target/classes";
+
+    record Run(int exit, String out) {
+    }
+
+    static Run fork(List<String> jvmAndArgs, int timeoutSeconds) throws Exception {
+        assertTrue(Files.exists(AGENT), "the agent jar is built by the iopatch module: " + AGENT);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvmAndArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(ended, "the forked JVM ended by itself:\n" + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    static Run agent(String options, Class<?> main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("-javaagent:" + AGENT + (options == null ? "" : "=" + options),
+                "-cp", APP_CP, main.getName()));
+        cmd.addAll(List.of(args));
+        return fork(cmd, 60);
+    }
+
+    static long number(String out, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(out);
+        assertTrue(m.find(), "no " + regex + " in:\n" + out);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void sleepIsCooperativeInFibersAndRealOnPlainThreads() throws Exception {
+        Run r = agent(null, SleepProgram.class);
+        assertEquals(0, r.exit(), r.out());
+        long ms = number(r.out(), "SLEEPS (\\d+) ms");
+        assertTrue(ms < 600, "four 200 ms sleeps overlapped: " + ms + " ms\n" + r.out());
+        assertEquals(5, number(r.out(), "TICKS (\\d+)"), r.out());
+        assertTrue(r.out().contains("REAL interrupted on real-thread"), r.out());
+        assertTrue(!r.out().contains("warning"), r.out());
+    }
+
+    @Test
+    void agentOptionsChooseTheParts() throws Exception {
+        Run r = agent("socket", SleepProgram.class); // sleep not patched: each sleep blocks the thread
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(number(r.out(), "SLEEPS (\\d+) ms") >= 800, r.out());
+        Run bad = agent("sockets,dns", SleepProgram.class);
+        assertTrue(bad.exit() != 0 && bad.out().contains("unknown option 'sockets'"), bad.out());
+    }
+
+    @Test
+    void threadPatchRunsThreadsAsFibersAndTheJvmWaitsForNonDaemonOnes() throws Exception {
+        long start = System.nanoTime();
+        Run r = agent("all,thread", ThreadsProgram.class);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("ALIVE true"), r.out());
+        assertTrue(r.out().contains("JOINED-THREAD on main"), r.out());
+        assertTrue(r.out().contains("SUBCLASS on main"), "a Thread subclass too:\n" + r.out());
+        assertTrue(r.out().contains("ALIVE-AFTER false"), r.out());
+        int mainReturns = r.out().indexOf("MAIN returns");
+        int nonDaemon = r.out().indexOf("NON-DAEMON done");
+        assertTrue(mainReturns >= 0 && nonDaemon > mainReturns, "the JVM waited for the non-daemon thread:\n" + r.out());
+        assertTrue(!r.out().contains("DAEMON done (should not print)"), r.out());
+        assertTrue(ms < 20_000, "and did not wait for the daemon one (" + ms + " ms)");
+    }
+
+    @Test
+    void httpAndTlsFromOneHundredFibersOnOneThread() throws Exception {
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        ExecutorService pool = Executors.newFixedThreadPool(150);
+        http.setExecutor(pool);
+        http.createContext("/", ex -> {
+            sleep(300);
+            byte[] b = ("page " + ex.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        http.start();
+        Path dir = Files.createTempDirectory("loomlet-tls");
+        Path keystore = dir.resolve("server.p12");
+        makeKey(keystore);
+        SSLServerSocket tls = tlsServer(keystore);
+        Thread acceptor = new Thread(() -> {
+            while (!tls.isClosed()) {
+                try {
+                    java.net.Socket c = tls.accept();
+                    pool.execute(() -> tlsEcho(c));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        acceptor.start();
+        try {
+            Run r = fork(List.of("-javaagent:" + AGENT, "-Djavax.net.ssl.trustStore=" + keystore,
+                    "-Djavax.net.ssl.trustStorePassword=changeit", "-cp", APP_CP, SocketsProgram.class.getName(),
+                    String.valueOf(http.getAddress().getPort()), String.valueOf(tls.getLocalPort())), 120);
+            assertEquals(0, r.exit(), r.out());
+            assertTrue(r.out().contains("SOCKETS ok 120 of 120"), r.out());
+            long ms = number(r.out(), "in (\\d+) ms");
+            assertTrue(ms < 10_000, "120 calls of 300 ms each overlapped (sequential: 36 s): " + ms + " ms");
+            assertTrue(r.out().contains("on main"), r.out());
+        } finally {
+            http.stop(0);
+            tls.close();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void slowDnsParksOnlyItsFiber() throws Exception {
+        Run patched = agent(null, DnsProgram.class);
+        assertEquals(0, patched.exit(), patched.out());
+        assertTrue(patched.out().contains("DNS 127.0.0.7"), patched.out());
+        assertTrue(number(patched.out(), "TICKS (\\d+)") >= 10, "the ticker ran during the lookup:\n" + patched.out());
+        Run unpatched = agent("socket,sleep", DnsProgram.class);
+        assertEquals(0, unpatched.exit(), unpatched.out());
+        assertEquals(0, number(unpatched.out(), "TICKS (\\d+)"), "without the DNS patch the lookup holds the thread:\n" + unpatched.out());
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A self-signed key for "localhost", made here with the JDK's keytool. */
+    static void makeKey(Path keystore) throws Exception {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
+    }
+
+    static SSLServerSocket tlsServer(Path keystore) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1024,
+                java.net.InetAddress.getLoopbackAddress());
+    }
+
+    static void tlsEcho(java.net.Socket c) {
+        try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
+            StringBuilder line = new StringBuilder();
+            for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+                line.append((char) b);
+            }
+            sleep(300);
+            out.write(line.toString().toUpperCase().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+}
