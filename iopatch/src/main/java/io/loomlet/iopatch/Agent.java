@@ -39,15 +39,66 @@ public final class Agent {
      */
     public static void agentmain(String options, Instrumentation inst) {
         install(inst);
-        if (options != null) {
+        if (options != null && !options.isBlank()) { // a Launcher-Agent-Class gets "", not null
             apply(options);
+            return;
+        }
+        // An application jar that names this class as its Launcher-Agent-Class patches itself with
+        // the parts its manifest's Loomlet-Patch attribute names (default: all). The agent jar's own
+        // launcher applies its --patch itself.
+        java.util.jar.Manifest mf = mainJarManifest();
+        if (mf != null) {
+            String main = mf.getMainAttributes().getValue("Main-Class");
+            if (main != null && !main.equals(Launcher.class.getName())) {
+                String parts = mf.getMainAttributes().getValue("Loomlet-Patch");
+                apply(parts == null ? "all" : parts);
+                // The JDK loads the main class before it calls a Launcher-Agent-Class, so that class
+                // (and any other loaded so far) missed the transformer: rewrite them now. Needs
+                // Can-Retransform-Classes: true in the application jar's manifest.
+                retransformLoadedApplicationClasses(inst);
+            }
+        }
+    }
+
+    private static void retransformLoadedApplicationClasses(Instrumentation inst) {
+        if (!inst.isRetransformClassesSupported()) {
+            System.err.println("loomlet: warning: the application jar's manifest lacks 'Can-Retransform-Classes: true', "
+                    + "so its main class, loaded before the agent, runs unpatched");
+            return;
+        }
+        java.util.List<Class<?>> app = new java.util.ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            ClassLoader l = c.getClassLoader();
+            if (l != null && l != ClassLoader.getPlatformClassLoader() && inst.isModifiableClass(c)
+                    && !LOOMLET_RUNTIME.matcher(c.getName().replace('.', '/')).matches()
+                    && !c.getName().startsWith("org.jctools.")) {
+                app.add(c);
+            }
+        }
+        try {
+            inst.retransformClasses(app.toArray(Class<?>[]::new));
+        } catch (Exception | LinkageError e) {
+            System.err.println("loomlet: warning: could not rewrite classes loaded before the agent (" + e + ")");
+        }
+    }
+
+    /** The manifest of the jar run with java -jar, or null. */
+    private static java.util.jar.Manifest mainJarManifest() {
+        String first = System.getProperty("sun.java.command", "").split(" ", 2)[0];
+        if (!first.endsWith(".jar")) {
+            return null;
+        }
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(first)) {
+            return jf.getManifest();
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
 
     private static synchronized void install(Instrumentation inst) {
         exportContinuations(inst);
         if (!IoPatch.agentActive) {
-            inst.addTransformer(new Transformer(new Rewriter(mainClass())), false);
+            inst.addTransformer(new Transformer(new Rewriter(mainClass())), inst.isRetransformClassesSupported());
             IoPatch.agentActive = true;
         }
     }
@@ -95,11 +146,15 @@ public final class Agent {
         }
     }
 
-    /** The class whose main the JVM runs, from the java command line (null for -jar or unknown). */
+    /** The class whose main the JVM runs: from the command line, or the Main-Class of the -jar jar. */
     private static String mainClass() {
         String cmd = System.getProperty("sun.java.command", "");
         String first = cmd.split(" ", 2)[0];
-        return first.endsWith(".jar") || first.isEmpty() ? null : first;
+        if (first.endsWith(".jar")) {
+            java.util.jar.Manifest mf = mainJarManifest();
+            return mf == null ? null : mf.getMainAttributes().getValue("Main-Class");
+        }
+        return first.isEmpty() ? null : first;
     }
 
     private static final class Transformer implements ClassFileTransformer {
