@@ -163,6 +163,19 @@ class PatchTest {
         assertEquals(0, number(unpatched.out(), "TICKS (\\d+)"), "without the DNS patch the lookup holds the thread:\n" + unpatched.out());
     }
 
+    @Test
+    void apiWithoutTheAgent() throws Exception {
+        String jdkExports = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"; // no agent: the flag by hand
+        Run r = fork(List.of(jdkExports, "-cp", APP_CP + File.pathSeparator + AGENT, io.loomlet.examples.patched.ApiProgram.class.getName()), 60);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("PATCHED socket=true dns=true sleep=false agent=false"), r.out());
+        assertTrue(r.out().contains("SLEEP refused: patching sleep rewrites bytecode as classes load, so it needs the agent"), r.out());
+        assertTrue(r.out().contains("OLD echo older"), "a socket made before patching still works:\n" + r.out());
+        assertTrue(r.out().contains("NEW ok 20"), r.out());
+        assertTrue(number(r.out(), "in (\\d+) ms") < 800, "20 handlers sleeping 50 ms overlapped:\n" + r.out());
+        assertEquals(10, number(r.out(), "ticks (\\d+)"), r.out());
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
