@@ -176,6 +176,20 @@ class PatchTest {
         assertEquals(10, number(r.out(), "ticks (\\d+)"), r.out());
     }
 
+    @Test
+    void sharedStateBetweenPatchedThreadsStaysCorrect() throws Exception {
+        Run fibers = agent("all,thread", io.loomlet.examples.patched.SharedStateProgram.class);
+        assertEquals(0, fibers.exit(), fibers.out());
+        assertTrue(fibers.out().contains("writers ran as fibers"), fibers.out());
+        assertTrue(fibers.out().contains("LINES 80 TORN 0"),
+                "synchronized and ReentrantLock kept mutual exclusion across the sleeps:\n" + fibers.out());
+        assertTrue(fibers.out().contains("A=A list=[A]") && fibers.out().contains("B=B list=[B]"),
+                "each patched thread kept its own ThreadLocal values:\n" + fibers.out());
+        Run threads = agent("all", io.loomlet.examples.patched.SharedStateProgram.class); // real threads
+        assertEquals(0, threads.exit(), threads.out());
+        assertTrue(threads.out().contains("writers ran as threads") && threads.out().contains("LINES 80 TORN 0"), threads.out());
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -137,12 +137,16 @@ public final class Agent {
         return parts;
     }
 
-    /** Fibers are jdk.internal.vm.Continuations: open that package to the module Loomlet lives in. */
+    /**
+     * Fibers are jdk.internal.vm.Continuations: export that package to the module Loomlet lives in.
+     * Also open java.lang to it, so a patched ThreadLocal can compute its protected initialValue per fiber.
+     */
     private static void exportContinuations(Instrumentation inst) {
         Module base = Object.class.getModule();
         Module loomlet = Agent.class.getModule();
-        if (!base.isExported("jdk.internal.vm", loomlet)) {
-            inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", Set.of(loomlet)), Map.of(), Set.of(), Map.of());
+        if (!base.isExported("jdk.internal.vm", loomlet) || !base.isOpen("java.lang", loomlet)) {
+            inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", Set.of(loomlet)),
+                    Map.of("java.lang", Set.of(loomlet)), Set.of(), Map.of());
         }
     }
 

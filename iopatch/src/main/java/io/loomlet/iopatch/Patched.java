@@ -1,7 +1,16 @@
 package io.loomlet.iopatch;
 
+import io.loomlet.Fiber;
+import io.loomlet.FiberLocal;
 import io.loomlet.Fibers;
 import io.loomlet.Task;
+import io.loomlet.iopatch.internal.FiberMonitors;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.IdentityHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +153,126 @@ public final class Patched {
     public static boolean isAlive(Thread t) {
         Task<Void> task = taskOf(t);
         return task == null ? t.isAlive() : !task.isReady();
+    }
+
+    // ------------------------------------------------------------------ shared state (thread patch)
+
+    /** Fibers of one hub share a carrier: with the thread patch, locks and locals follow fibers. */
+    private static boolean perFiber() {
+        return IoPatch.isPatched(IoPatch.Part.THREAD) && Fibers.isCooperative();
+    }
+
+    /** Before a monitorenter (the object is still on the stack for it). */
+    public static void monitorEnter(Object o) {
+        if (perFiber()) {
+            FiberMonitors.enter(o);
+        }
+    }
+
+    /** After a monitorexit. */
+    public static void monitorExit(Object o) {
+        if (IoPatch.isPatched(IoPatch.Part.THREAD)) {
+            FiberMonitors.exit(o);
+        }
+    }
+
+    public static void lock(Lock l) {
+        if (l instanceof ReentrantLock && perFiber()) {
+            FiberMonitors.enter(l);
+            try {
+                l.lock();
+            } catch (Throwable t) {
+                FiberMonitors.exit(l);
+                throw t;
+            }
+        } else {
+            l.lock();
+        }
+    }
+
+    public static void lockInterruptibly(Lock l) throws InterruptedException {
+        if (l instanceof ReentrantLock && perFiber()) {
+            lock(l);
+        } else {
+            l.lockInterruptibly();
+        }
+    }
+
+    public static boolean tryLock(Lock l) {
+        if (l instanceof ReentrantLock && perFiber()) {
+            if (!FiberMonitors.tryEnter(l)) {
+                return false;
+            }
+            if (l.tryLock()) {
+                return true;
+            }
+            FiberMonitors.exit(l);
+            return false;
+        }
+        return l.tryLock();
+    }
+
+    public static void unlock(Lock l) {
+        l.unlock();
+        if (l instanceof ReentrantLock && IoPatch.isPatched(IoPatch.Part.THREAD)) {
+            FiberMonitors.exit(l);
+        }
+    }
+
+    /** Each fiber's ThreadLocal values (the root keeps the thread's own). */
+    private static final FiberLocal<IdentityHashMap<ThreadLocal<?>, Object>> LOCALS =
+            FiberLocal.withInitial(IdentityHashMap::new);
+    private static final Object NULL = new Object();
+    private static volatile MethodHandle initialValue;
+
+    private static boolean fiberLocals() {
+        if (!IoPatch.isPatched(IoPatch.Part.THREAD)) {
+            return false;
+        }
+        Fiber f = Fiber.current();
+        return !f.isRoot() && !f.isHub();
+    }
+
+    public static Object threadLocalGet(ThreadLocal<?> tl) throws Throwable {
+        if (!fiberLocals()) {
+            return tl.get();
+        }
+        IdentityHashMap<ThreadLocal<?>, Object> m = LOCALS.get();
+        Object v = m.get(tl);
+        if (v == null) {
+            v = initialValue().invoke(tl);
+            m.put(tl, v == null ? NULL : v);
+            return v;
+        }
+        return v == NULL ? null : v;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static void threadLocalSet(ThreadLocal tl, Object value) {
+        if (!fiberLocals()) {
+            tl.set(value);
+            return;
+        }
+        LOCALS.get().put(tl, value == null ? NULL : value);
+    }
+
+    public static void threadLocalRemove(ThreadLocal<?> tl) {
+        if (!fiberLocals()) {
+            tl.remove();
+            return;
+        }
+        LOCALS.get().remove(tl);
+    }
+
+    /** ThreadLocal.initialValue is protected: the agent opens java.lang to Loomlet for it. */
+    private static MethodHandle initialValue() throws ReflectiveOperationException {
+        MethodHandle mh = initialValue;
+        if (mh == null) {
+            mh = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup())
+                    .findVirtual(ThreadLocal.class, "initialValue", MethodType.methodType(Object.class));
+            initialValue = mh;
+        }
+        return mh;
     }
 
     /**

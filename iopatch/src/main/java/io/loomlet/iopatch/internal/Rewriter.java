@@ -10,7 +10,9 @@ import java.lang.classfile.MethodTransform;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.constantpool.MemberRefEntry;
 import java.lang.classfile.constantpool.PoolEntry;
+import java.lang.classfile.Opcode;
 import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.MonitorInstruction;
 import java.lang.classfile.instruction.ReturnInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
@@ -29,10 +31,13 @@ public final class Rewriter {
     private static final ClassDesc PATCHED_DESC = ClassDesc.ofInternalName(PATCHED);
     private static final String THREAD = "java/lang/Thread";
     private static final String TIME_UNIT = "java/util/concurrent/TimeUnit";
+    private static final String LOCK = "java/util/concurrent/locks/Lock";
+    private static final String REENTRANT_LOCK = "java/util/concurrent/locks/ReentrantLock";
+    private static final String THREAD_LOCAL = "java/lang/ThreadLocal";
 
     private final String mainClass; // internal name, or null
-    /** Owner internal name -> is it java.lang.Thread or a subclass (read from class files, never loaded). */
-    private final Map<String, Boolean> threadTypes = new ConcurrentHashMap<>();
+    /** "base owner" -> is owner base or a subclass of it (read from class files, never loaded). */
+    private final Map<String, Boolean> subtypes = new ConcurrentHashMap<>();
 
     /**
      * Every target call site is redirected whatever is patched: each Patched method checks at run
@@ -41,7 +46,6 @@ public final class Rewriter {
      */
     public Rewriter(String mainClass) {
         this.mainClass = mainClass == null ? null : mainClass.replace('.', '/');
-        threadTypes.put(THREAD, true);
     }
 
     /** The rewritten class, or null when it has nothing to rewrite. */
@@ -66,6 +70,19 @@ public final class Rewriter {
                     if (coe instanceof InvokeInstruction i && replace(i, cob, loader)) {
                         return;
                     }
+                    if (coe instanceof MonitorInstruction m) {
+                        // keep the real monitor, with a fiber lock before it (see FiberMonitors)
+                        MethodTypeDesc objV = MethodTypeDesc.ofDescriptor("(Ljava/lang/Object;)V");
+                        cob.dup();
+                        if (m.opcode() == Opcode.MONITORENTER) {
+                            cob.invokestatic(PATCHED_DESC, "monitorEnter", objV);
+                            cob.with(coe);
+                        } else {
+                            cob.with(coe);
+                            cob.invokestatic(PATCHED_DESC, "monitorExit", objV);
+                        }
+                        return;
+                    }
                     if (mainMethod && coe instanceof ReturnInstruction) {
                         cob.invokestatic(PATCHED_DESC, "mainReturning", MethodTypeDesc.ofDescriptor("()V"));
                     }
@@ -83,8 +100,13 @@ public final class Rewriter {
                 && (m.flags().flagsMask() & ClassFile.ACC_STATIC) != 0;
     }
 
-    /** A cheap look at the constant pool before paying for a transform. */
+    /** A cheap look at the constant pool (and for synchronized blocks) before paying for a transform. */
     private boolean mentionsTargets(ClassModel cm, ClassLoader loader) {
+        for (MethodModel m : cm.methods()) {
+            if (m.code().isPresent() && m.code().get().elementStream().anyMatch(e -> e instanceof MonitorInstruction)) {
+                return true;
+            }
+        }
         for (PoolEntry e : cm.constantPool()) {
             if (e instanceof MemberRefEntry m && target(m.owner().asInternalName(), m.name().stringValue(),
                     m.type().stringValue(), loader) != null) {
@@ -102,6 +124,12 @@ public final class Rewriter {
         String name = i.name().stringValue();
         if (name.equals("yield")) {
             name = "yieldNow";
+        } else if (i.owner().asInternalName().equals(THREAD_LOCAL) || isType(i.owner().asInternalName(), THREAD_LOCAL, loader)) {
+            name = switch (name) {
+                case "get" -> "threadLocalGet";
+                case "set" -> "threadLocalSet";
+                default -> "threadLocalRemove";
+            };
         }
         cob.invokestatic(PATCHED_DESC, name, MethodTypeDesc.ofDescriptor(desc));
         return true;
@@ -120,6 +148,31 @@ public final class Rewriter {
         if (owner.equals(TIME_UNIT) && name.equals("sleep") && type.equals("(J)V")) {
             return "(Ljava/util/concurrent/TimeUnit;J)V";
         }
+        if (owner.equals(LOCK) || owner.equals(REENTRANT_LOCK)) {
+            switch (name + type) {
+                case "lock()V", "unlock()V", "lockInterruptibly()V" -> {
+                    return "(Ljava/util/concurrent/locks/Lock;)V";
+                }
+                case "tryLock()Z" -> {
+                    return "(Ljava/util/concurrent/locks/Lock;)Z";
+                }
+                default -> { }
+            }
+        }
+        if (owner.equals(THREAD_LOCAL) || (!owner.startsWith("java/") && isType(owner, THREAD_LOCAL, loader))) {
+            switch (name + type) {
+                case "get()Ljava/lang/Object;" -> {
+                    return "(Ljava/lang/ThreadLocal;)Ljava/lang/Object;";
+                }
+                case "set(Ljava/lang/Object;)V" -> {
+                    return "(Ljava/lang/ThreadLocal;Ljava/lang/Object;)V";
+                }
+                case "remove()V" -> {
+                    return "(Ljava/lang/ThreadLocal;)V";
+                }
+                default -> { }
+            }
+        }
         {
             String withReceiver = switch (name + type) {
                 case "start()V" -> "(Ljava/lang/Thread;)V";
@@ -129,23 +182,27 @@ public final class Rewriter {
                 case "isAlive()Z" -> "(Ljava/lang/Thread;)Z";
                 default -> null;
             };
-            if (withReceiver != null && isThreadType(owner, loader)) {
+            if (withReceiver != null && isType(owner, THREAD, loader)) {
                 return withReceiver;
             }
         }
         return null;
     }
 
-    /** Whether {@code owner} is Thread or extends it, by reading class files (loading nothing). */
-    private boolean isThreadType(String owner, ClassLoader loader) {
-        Boolean known = threadTypes.get(owner);
+    /** Whether {@code owner} is {@code base} or extends it, by reading class files (loading nothing). */
+    private boolean isType(String owner, String base, ClassLoader loader) {
+        if (owner.equals(base)) {
+            return true;
+        }
+        String key = base + " " + owner;
+        Boolean known = subtypes.get(key);
         if (known != null) {
             return known;
         }
         boolean result = false;
         String c = owner;
         for (int depth = 0; c != null && depth < 32; depth++) {
-            if (c.equals(THREAD)) {
+            if (c.equals(base)) {
                 result = true;
                 break;
             }
@@ -154,7 +211,7 @@ public final class Rewriter {
             }
             c = superOf(c, loader);
         }
-        threadTypes.put(owner, result);
+        subtypes.put(key, result);
         return result;
     }
 
