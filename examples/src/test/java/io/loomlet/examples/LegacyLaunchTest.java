@@ -103,6 +103,24 @@ class LegacyLaunchTest {
     }
 
     @Test
+    void launcherRunsAnUnmodifiedJar() throws Exception {
+        Path jar = Files.createTempDirectory("loomlet-plain").resolve("plain.jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, ThreadEatPlay.class.getName());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            String entry = ThreadEatPlay.class.getName().replace('.', '/') + ".class";
+            out.putNextEntry(new JarEntry(entry));
+            out.write(Files.readAllBytes(Path.of("target/classes", entry)));
+            out.closeEntry();
+        }
+        PatchTest.Run r = PatchTest.fork(List.of("-jar", PatchTest.AGENT.toString(), "--patch", "all,thread",
+                "-jar", jar.toString(), "0.2"), 60);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("egon eat food first on main") && r.out().contains("egon play phone 1 on main"), r.out());
+    }
+
+    @Test
     void aClassThatCannotBeRewrittenRunsUnpatchedWithOneWarning() throws Exception {
         PatchTest.Run r = PatchTest.agent(null, Unrewritable.class);
         assertEquals(0, r.exit(), r.out());

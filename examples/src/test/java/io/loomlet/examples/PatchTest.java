@@ -172,6 +172,7 @@ class PatchTest {
         assertTrue(r.out().contains("SLEEP refused: patching sleep rewrites bytecode as classes load, so it needs the agent"), r.out());
         assertTrue(r.out().contains("OLD echo older"), "a socket made before patching still works:\n" + r.out());
         assertTrue(r.out().contains("NEW ok 20"), r.out());
+        assertTrue(r.out().contains("PLAIN plain on plain-thread"), r.out());
         assertTrue(number(r.out(), "in (\\d+) ms") < 800, "20 handlers sleeping 50 ms overlapped:\n" + r.out());
         assertEquals(10, number(r.out(), "ticks (\\d+)"), r.out());
     }

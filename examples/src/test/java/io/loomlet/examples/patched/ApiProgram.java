@@ -81,6 +81,24 @@ public final class ApiProgram {
             s.getOutputStream().write("older".getBytes());
             System.out.println("OLD echo " + new String(s.getInputStream().readNBytes(5)));
         }
+        // a patched socket on a plain thread (no fibers there) simply blocks that thread, as before
+        ServerSocket plainServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        String[] got = new String[1];
+        Thread plain = new Thread(() -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), plainServer.getLocalPort())) {
+                s.getOutputStream().write("plain".getBytes());
+                got[0] = new String(s.getInputStream().readNBytes(5)) + " on " + Thread.currentThread().getName();
+            } catch (Exception e) {
+                got[0] = "failed " + e;
+            }
+        }, "plain-thread");
+        plain.start();
+        try (Socket c = plainServer.accept()) { // the root, blocking like any ServerSocket
+            c.getOutputStream().write(c.getInputStream().readNBytes(5));
+        }
+        plain.join();
+        plainServer.close();
+        System.out.println("PLAIN " + got[0]);
         oldServer.join();
         System.out.println("NEW ok " + ok + " in " + ms + " ms, ticks " + ticks[0]);
     }
