@@ -1,8 +1,6 @@
 package io.loomlet.examples;
 
-import io.loomlet.Hub;
 import io.loomlet.net.StreamServer;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The main demo, run by {@code ./loomlet demo}: the seeds' stress test. The upper-casing echo server
@@ -18,20 +16,9 @@ public final class Demo {
 
     /** Runs the demo and returns the clients' totals (main() exits non-zero on any error). */
     public static StressClient.Result run(String[] args) throws Exception {
-        CompletableFuture<StreamServer> started = new CompletableFuture<>();
-        Thread serverThread = new Thread(() -> {
-            try {
-                StreamServer server = EchoServer.start(0);
-                started.complete(server);
-                server.serveForever(); // this thread's hub serves every connection
-            } catch (Throwable e) {
-                started.completeExceptionally(e);
-            } finally {
-                Hub.current().close();
-            }
-        }, "server-hub");
-        serverThread.start();
-        StreamServer server = started.get();
+        EchoServer.Serving serving = EchoServer.onOwnThread("server-hub", () -> EchoServer.start(0));
+        StreamServer server = serving.server();
+        Thread serverThread = serving.thread();
         int port = server.address().getPort();
         StressClient.Config cfg = StressClient.Config.parse(args, port);
         System.out.printf("echo server: %s, one thread (%s)%n", server.address(), serverThread.getName());

@@ -2,8 +2,10 @@ package io.loomlet.examples;
 
 import io.loomlet.net.FiberSocket;
 import io.loomlet.net.StreamServer;
+import io.loomlet.Hub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Seed 003's single-threaded concurrent socket server, as a StreamServer program:
@@ -42,6 +44,37 @@ public final class EchoServer {
     /** A started server on {@code port} (0: any free port) of 127.0.0.1. */
     public static StreamServer start(int port) throws IOException {
         return new StreamServer(new InetSocketAddress("127.0.0.1", port), EchoServer::talk).start();
+    }
+
+    /** Makes and starts a server (on the thread that will serve it). */
+    @FunctionalInterface
+    public interface Starter {
+        StreamServer start() throws Exception;
+    }
+
+    /** A server and the thread whose hub serves it. */
+    public record Serving(StreamServer server, Thread thread) {
+    }
+
+    /**
+     * Starts a server on a new thread whose hub serves it until {@link StreamServer#stop}, then
+     * closes that hub; returns once it listens.
+     */
+    public static Serving onOwnThread(String threadName, Starter starter) throws Exception {
+        CompletableFuture<StreamServer> started = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                StreamServer s = starter.start();
+                started.complete(s);
+                s.serveForever();
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            } finally {
+                Hub.current().close();
+            }
+        }, threadName);
+        t.start();
+        return new Serving(started.get(), t);
     }
 
     public static void main(String[] args) throws IOException {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomlet.Fibers;
-import io.loomlet.Hub;
 import io.loomlet.net.StreamServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,27 +25,18 @@ class C10kTest {
     @Test
     void oneHubServesTenThousandConcurrentConnections() throws Exception {
         AtomicInteger peak = new AtomicInteger();
-        CompletableFuture<StreamServer> started = new CompletableFuture<>();
-        Thread hubThread = new Thread(() -> {
-            try {
-                StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0),
-                        c -> EchoServer.talk(c)).backlog(4096).start();
-                started.complete(s);
-                Fibers.spawn(() -> {
-                    for (;;) {
-                        peak.accumulateAndGet(s.activeConnections(), Math::max);
-                        Fibers.sleep(20);
-                    }
-                });
-                s.serveForever();
-            } catch (Throwable e) {
-                started.completeExceptionally(e);
-            } finally {
-                Hub.current().close();
-            }
-        }, "c10k-server-hub");
-        hubThread.start();
-        StreamServer server = started.get();
+        EchoServer.Serving serving = EchoServer.onOwnThread("c10k-server-hub", () -> {
+            StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServer::talk).backlog(4096).start();
+            Fibers.spawn(() -> {
+                for (;;) {
+                    peak.accumulateAndGet(s.activeConnections(), Math::max);
+                    Fibers.sleep(20);
+                }
+            });
+            return s;
+        });
+        StreamServer server = serving.server();
+        Thread hubThread = serving.thread();
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Process clients = new ProcessBuilder(List.of(javaBin, "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), StressClient.class.getName(),

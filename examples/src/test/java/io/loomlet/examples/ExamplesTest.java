@@ -89,20 +89,9 @@ class ExamplesTest {
 
     @Test
     void echoServerUpperCasesForPlainBlockingClients() throws Exception {
-        java.util.concurrent.CompletableFuture<io.loomlet.net.StreamServer> started = new java.util.concurrent.CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                io.loomlet.net.StreamServer s = EchoServer.start(0);
-                started.complete(s);
-                s.serveForever();
-            } catch (Exception e) {
-                started.completeExceptionally(e);
-            } finally {
-                Hub.current().close();
-            }
-        }, "echo-hub");
-        t.start();
-        io.loomlet.net.StreamServer server = started.get();
+        EchoServer.Serving serving = EchoServer.onOwnThread("echo-hub", () -> EchoServer.start(0));
+        io.loomlet.net.StreamServer server = serving.server();
+        Thread t = serving.thread();
         try (java.net.Socket c = new java.net.Socket("127.0.0.1", server.address().getPort())) {
             c.setSoTimeout(5000);
             c.getOutputStream().write("Thread-1 say hello 0".getBytes());

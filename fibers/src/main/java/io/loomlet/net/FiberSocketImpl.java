@@ -274,9 +274,7 @@ public class FiberSocketImpl extends SocketImpl {
         } catch (SocketException e) {
             throw e;
         } catch (IOException e) {
-            SocketException se = new SocketException(e.getMessage());
-            se.initCause(e);
-            throw se;
+            throw asSocketException(e);
         }
     }
 
@@ -306,10 +304,15 @@ public class FiberSocketImpl extends SocketImpl {
         } catch (SocketException e) {
             throw e;
         } catch (IOException e) {
-            SocketException se = new SocketException(e.getMessage());
-            se.initCause(e);
-            throw se;
+            throw asSocketException(e);
         }
+    }
+
+    /** The int-keyed option methods may only throw SocketException. */
+    private static SocketException asSocketException(IOException e) {
+        SocketException se = new SocketException(e.getMessage());
+        se.initCause(e);
+        return se;
     }
 
     private static <T> T orDefault(T v, T d) {
