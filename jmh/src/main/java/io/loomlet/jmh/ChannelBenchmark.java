@@ -1,0 +1,109 @@
+package io.loomlet.jmh;
+
+import io.loomlet.Fibers;
+import io.loomlet.Hub;
+import io.loomlet.Task;
+import io.loomlet.sync.Channel;
+import io.loomlet.sync.FiberQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Message ping-pong: a value goes from one side to the other and back ({@value #N} round trips per
+ * invocation), over a Loomlet Channel and FiberQueue between two fibers, beside a SynchronousQueue
+ * between two virtual threads.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
+public class ChannelBenchmark {
+    static final int N = 10_000;
+    private static final Integer ONE = 1;
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void fiberChannel() {
+        Channel<Integer> there = new Channel<>();
+        Channel<Integer> back = new Channel<>();
+        Task<Void> echo = Fibers.spawn(() -> {
+            for (int i = 0; i < N; i++) {
+                back.put(there.get());
+            }
+        });
+        Task<Void> send = Fibers.spawn(() -> {
+            for (int i = 0; i < N; i++) {
+                there.put(ONE);
+                back.get();
+            }
+        });
+        send.join();
+        echo.join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void fiberQueue() {
+        FiberQueue<Integer> there = new FiberQueue<>(1);
+        FiberQueue<Integer> back = new FiberQueue<>(1);
+        Task<Void> echo = Fibers.spawn(() -> {
+            for (int i = 0; i < N; i++) {
+                back.put(there.get());
+            }
+        });
+        Task<Void> send = Fibers.spawn(() -> {
+            for (int i = 0; i < N; i++) {
+                there.put(ONE);
+                back.get();
+            }
+        });
+        send.join();
+        echo.join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void virtualThreadSynchronousQueue() throws InterruptedException {
+        SynchronousQueue<Integer> there = new SynchronousQueue<>();
+        SynchronousQueue<Integer> back = new SynchronousQueue<>();
+        Thread echo = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < N; i++) {
+                    back.put(there.take());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread send = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < N; i++) {
+                    there.put(ONE);
+                    back.take();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        send.join();
+        echo.join();
+    }
+
+    @TearDown
+    public void closeHub() {
+        Hub.current().close();
+    }
+}

@@ -1,0 +1,77 @@
+package io.loomlet.jmh.echo;
+
+import io.loomlet.examples.StressClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One load client — the 500-client demo's StressClient, 500 fibers in this JVM — against each echo
+ * server in turn, each server in a fresh JVM with the same flags. Several runs per server; the CSV
+ * gets every run, for the report to take the median, min and max.
+ *
+ * <p>Args: outputCsv agentJar examplesClasses serverClassPath [runs] [seconds] [clients]
+ */
+public final class EchoHarness {
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        String agent = args[1];
+        String examplesClasses = args[2];
+        String serverCp = args[3];
+        int runs = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        double seconds = args.length > 5 ? Double.parseDouble(args[5]) : 4;
+        int clients = args.length > 6 ? Integer.parseInt(args[6]) : 500;
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> flags = List.of("-Xmx2g", "-XX:+UseParallelGC");
+        String[][] servers = {
+            {"loomlet StreamServer, one hub", "EXPORTS", "-cp", serverCp, EchoServers.class.getName(), "hub"},
+            {"loomlet StreamServer, HubGroup of 2", "EXPORTS", "-cp", serverCp, EchoServers.class.getName(), "hubgroup2"},
+            {"bare NIO selector loop, one thread (baseline)", "-cp", serverCp, EchoServers.class.getName(), "nio"},
+            {"thread per connection, virtual threads", "-cp", serverCp, EchoServers.class.getName(), "vthreads"},
+            {"thread per connection, platform threads", "-cp", serverCp, EchoServers.class.getName(), "threads"},
+            {"unmodified LegacyEchoServer under the launcher (all,thread)", "-jar", agent, "--patch", "all,thread",
+                "-cp", examplesClasses, "io.loomlet.examples.legacy.LegacyEchoServer", "0"},
+        };
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            csv.println("server,run,roundTripsPerSecond,p50us,p99us,maxUs,errors");
+            for (String[] s : servers) {
+                for (int run = 1; run <= runs; run++) {
+                    List<String> cmd = new ArrayList<>();
+                    cmd.add(java);
+                    cmd.addAll(flags);
+                    for (String a : Arrays.copyOfRange(s, 1, s.length)) {
+                        cmd.add(a.equals("EXPORTS") ? "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED" : a);
+                    }
+                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                    try {
+                        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                        String line = r.readLine();
+                        if (line == null || !line.contains("listening on port ")) {
+                            throw new IllegalStateException(s[0] + " did not start: " + line);
+                        }
+                        int port = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+                        StressClient.Result res = StressClient.run(new StressClient.Config("127.0.0.1", port, clients, 0, seconds, false));
+                        csv.printf(Locale.ROOT, "\"%s\",%d,%.0f,%d,%d,%d,%d%n", s[0], run, res.perSecond(), res.p50Micros(),
+                                res.p99Micros(), res.maxMicros(), res.errors());
+                        csv.flush();
+                        System.out.printf(Locale.ROOT, "%-62s run %d: %s%n", s[0], run, res);
+                    } finally {
+                        p.destroy();
+                        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                            p.destroyForcibly();
+                        }
+                    }
+                }
+            }
+        }
+        io.loomlet.Hub.current().close();
+    }
+}

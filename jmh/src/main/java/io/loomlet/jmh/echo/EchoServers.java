@@ -1,0 +1,130 @@
+package io.loomlet.jmh.echo;
+
+import io.loomlet.HubGroup;
+import io.loomlet.examples.EchoServer;
+import io.loomlet.net.StreamServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Iterator;
+
+/**
+ * The upper-casing echo server of the seeds, five ways, for the echo harness (each in its own JVM):
+ * {@code hub} (StreamServer on one hub), {@code hubgroup2} (accepting on one hub, handlers on a
+ * HubGroup of 2), {@code nio} (a bare single-thread NIO selector loop: the baseline), {@code vthreads}
+ * and {@code threads} (ServerSocket and a thread per connection). Prints "listening on port P".
+ */
+public final class EchoServers {
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        switch (kind) {
+            case "hub" -> {
+                StreamServer s = EchoServer.start(0);
+                ready(s.address().getPort());
+                s.serveForever();
+            }
+            case "hubgroup2" -> {
+                HubGroup g = new HubGroup(2);
+                StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServer::talk)
+                        .spreadOver(g).start();
+                ready(s.address().getPort());
+                s.serveForever();
+            }
+            case "nio" -> nio();
+            case "vthreads" -> threadPerConnection(true);
+            case "threads" -> threadPerConnection(false);
+            default -> throw new IllegalArgumentException("kind: hub, hubgroup2, nio, vthreads, threads");
+        }
+    }
+
+    static void ready(int port) {
+        System.out.println("listening on port " + port);
+        System.out.flush();
+    }
+
+    static void upper(byte[] b, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            if (b[i] >= 'a' && b[i] <= 'z') {
+                b[i] -= 32;
+            }
+        }
+    }
+
+    /** The baseline: one thread, one selector, a buffer per connection, writes that may be partial. */
+    static void nio() throws IOException {
+        try (Selector sel = Selector.open(); ServerSocketChannel ss = ServerSocketChannel.open()) {
+            ss.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
+            ss.configureBlocking(false);
+            ss.register(sel, SelectionKey.OP_ACCEPT);
+            ready(((InetSocketAddress) ss.getLocalAddress()).getPort());
+            for (;;) {
+                sel.select();
+                Iterator<SelectionKey> it = sel.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey k = it.next();
+                    it.remove();
+                    if (!k.isValid()) {
+                        continue;
+                    }
+                    if (k.isAcceptable()) {
+                        for (SocketChannel c; (c = ss.accept()) != null; ) {
+                            c.configureBlocking(false);
+                            c.register(sel, SelectionKey.OP_READ, ByteBuffer.allocate(1024));
+                        }
+                        continue;
+                    }
+                    SocketChannel c = (SocketChannel) k.channel();
+                    ByteBuffer buf = (ByteBuffer) k.attachment();
+                    try {
+                        if (k.isReadable()) {
+                            buf.clear();
+                            int n = c.read(buf);
+                            if (n < 0) {
+                                k.cancel();
+                                c.close();
+                                continue;
+                            }
+                            upper(buf.array(), 0, n);
+                            buf.flip();
+                        }
+                        c.write(buf);
+                        k.interestOps(buf.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                    } catch (IOException e) {
+                        k.cancel();
+                        c.close();
+                    }
+                }
+            }
+        }
+    }
+
+    static void threadPerConnection(boolean virtual) throws IOException {
+        Thread.Builder b = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        try (ServerSocket ss = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())) {
+            ready(ss.getLocalPort());
+            for (;;) {
+                Socket c = ss.accept();
+                b.start(() -> {
+                    try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
+                        byte[] buf = new byte[1024];
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            upper(buf, 0, n);
+                            out.write(buf, 0, n);
+                        }
+                    } catch (IOException e) {
+                        // client gone
+                    }
+                });
+            }
+        }
+    }
+}
