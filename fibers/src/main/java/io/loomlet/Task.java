@@ -39,7 +39,8 @@ public final class Task<T> extends Awaitable<T> {
         if (isReady()) {
             return; // killed before it started
         }
-        Fiber f = new Fiber(name(), this::body, hub.hubFiber);
+        // the raw name (often null): the fiber shows the task's name without a String per task
+        Fiber f = new Fiber(name, this::body, hub.hubFiber);
         f.task = this;
         fiber = f;
         hub.enqueueNew(f);

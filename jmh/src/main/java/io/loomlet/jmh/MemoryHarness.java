@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * Heap bytes per parked sleeper, at 1,000,000, measured in a fresh JVM per kind (the report script
  * runs each with the same flags): {@code fiber} (a plain Fiber parked in sleep), {@code task} (a
  * spawned Task: Fiber plus its outcome), {@code vthread} (a virtual thread in Thread.sleep). Used heap
- * after full GCs, before and after, divided by the count. Prints one line: "kind count bytesEach".
+ * after full GCs, before and after, divided by the count. Prints one line: "kind count bytesEach";
+ * with {@code --histogram} also the top of the live-object histogram, to see what the bytes are.
  */
 public final class MemoryHarness {
     public static void main(String[] args) throws Exception {
@@ -62,6 +63,13 @@ public final class MemoryHarness {
         }
         long after = usedAfterGc();
         System.out.printf("%s %d %d%n", kind, n, (after - before) / n);
+        if (args.length > 2 && args[2].equals("--histogram")) {
+            // what the bytes are: the live-object histogram, top entries (for the report's analysis)
+            String h = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            h.lines().limit(16).forEach(System.out::println);
+        }
         System.out.flush();
         if (keep.size() != n) {
             throw new AssertionError();
