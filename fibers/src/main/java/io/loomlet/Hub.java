@@ -816,7 +816,9 @@ public final class Hub implements AutoCloseable {
                 selector.selectNow();
             } else {
                 TimerNode first = timers.peek();
-                long wait = first == null ? -1 : first.deadline() - System.nanoTime();
+                // -1 only when there is no timer at all. A timer that came due since fireDueTimers
+                // gives a negative difference, which must mean "do not wait", not "wait forever".
+                long wait = first == null ? -1 : Math.max(0, first.deadline() - System.nanoTime());
                 SLEEPING.setVolatile(this, 2);
                 try {
                     if (!inbox.isEmpty()) {

@@ -141,6 +141,34 @@ class FiberSocketTest extends HubTestBase {
         }
     }
 
+    /**
+     * Regression: with a fiber waiting on I/O the hub selects, and a timer that came due between the
+     * timer phase and the select made the wait negative, which was taken for "no timer": select()
+     * with no timeout, a hang. Short sleeps aim at that window many times; on a hub thread of its
+     * own, so a hang fails the join instead of the suite.
+     */
+    @Test
+    void timerDueJustBeforeSelectDoesNotHang() throws Exception {
+        try (io.loomlet.HubGroup g = new io.loomlet.HubGroup(1, "select-race-")) {
+            Task<Integer> t = g.spawn(() -> {
+                try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
+                     FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+                     FiberSocket s = ss.accept()) {
+                    Task<Integer> reader = Fibers.spawn(() -> c.read(new byte[1], 0, 1)); // parked in select
+                    int n = 0;
+                    for (int i = 0; i < 20_000; i++) {
+                        Fibers.sleep(Duration.ofNanos(2_000 + (i % 50) * 1_000));
+                        n++;
+                    }
+                    s.write(new byte[] {1});
+                    reader.get();
+                    return n;
+                }
+            });
+            assertEquals(20_000, t.get(Duration.ofSeconds(60)));
+        }
+    }
+
     @Test
     void options() throws Exception {
         try (FiberSocket s = FiberSocket.open()) {
