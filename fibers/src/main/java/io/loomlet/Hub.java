@@ -964,11 +964,6 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** How many channels are registered with this hub's selector (for leak tests). */
-    int registeredChannels() {
-        return selector == null ? 0 : selector.keys().size();
-    }
-
     private void loopExit(Fiber waiter) {
         LoopExit e = new LoopExit("this operation would block forever: the hub of thread "
                 + thread.getName() + " has no fiber ready, no timer, no I/O and no cross-thread wait left, "

@@ -93,12 +93,12 @@ public final class FiberQueue<T> {
 
     /** Takes the head item, waiting while the queue is empty. */
     public T get() {
-        return take(Hub.NO_DEADLINE, null);
+        return take(Hub.NO_DEADLINE);
     }
 
     /** Takes the head item, waiting at most {@code timeout}; raises FiberTimeoutException if still empty. */
     public T get(Duration timeout) {
-        T v = take(Sync.deadline(timeout), null);
+        T v = take(Sync.deadline(timeout));
         if (v == null) {
             throw new FiberTimeoutException(null, timeout, "FiberQueue.get: queue empty");
         }
@@ -116,11 +116,11 @@ public final class FiberQueue<T> {
 
     /** Takes the head item, waiting at most {@code timeout}; null if still empty. */
     public T poll(Duration timeout) {
-        return take(Sync.deadline(timeout), null);
+        return take(Sync.deadline(timeout));
     }
 
     @SuppressWarnings("unchecked")
-    private T take(long deadline, Object unused) {
+    private T take(long deadline) {
         T v = poll();
         if (v != null) {
             return v;

@@ -55,11 +55,7 @@ public class Lock {
         if (owner == me) {
             throw new IllegalStateException(me + " already holds this Lock; it is not re-entrant (use RLock)");
         }
-        return lot.park(deadline(timeout), abandon) != Hub.TIMED_OUT;
-    }
-
-    private static long deadline(Duration timeout) {
-        return Sync.deadline(timeout);
+        return lot.park(Sync.deadline(timeout), abandon) != Hub.TIMED_OUT;
     }
 
     /** Acquires if free now. */
