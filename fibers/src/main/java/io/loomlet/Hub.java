@@ -1107,6 +1107,15 @@ public final class Hub implements AutoCloseable {
         return (long) SWITCHES.getOpaque(this);
     }
 
+    /**
+     * How many times this hub has resumed a fiber since it was made: a diagnostic counter (gevent's
+     * {@code hub.switch_count}), which tests use to prove that an operation switched. From any
+     * thread; a read from another thread may lag slightly.
+     */
+    public long switchCount() {
+        return switches();
+    }
+
     boolean isSleeping() {
         return sleeping != 0;
     }
