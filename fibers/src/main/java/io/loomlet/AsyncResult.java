@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +18,7 @@ public final class AsyncResult<T> extends Awaitable<T> {
 
     /** Completes with {@code exception}; returns false if already completed. From any thread. */
     public boolean setException(Throwable exception) {
-        return complete(null, java.util.Objects.requireNonNull(exception, "exception"), false);
+        return complete(null, Objects.requireNonNull(exception, "exception"), false);
     }
 
     @Override
@@ -27,15 +28,15 @@ public final class AsyncResult<T> extends Awaitable<T> {
 
     /** Calls {@code callback} (in this thread's hub, as a callback) once done. */
     public void link(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, 0);
+        addLink(callback, LinkKind.ALWAYS);
     }
 
     public void linkValue(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, 1);
+        addLink(callback, LinkKind.ON_VALUE);
     }
 
     public void linkException(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, 2);
+        addLink(callback, LinkKind.ON_EXCEPTION);
     }
 
     public void unlink(Consumer<? super AsyncResult<T>> callback) {

@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -82,12 +83,12 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
 
     /** Waits until done; never raises the outcome's exception. */
     public final void join() {
-        await(Hub.NO_DEADLINE);
+        await(Park.NO_DEADLINE);
     }
 
     /** Waits until done or {@code timeout} passes; returns {@link #isReady()}. */
     public final boolean join(Duration timeout) {
-        return await(deadlineOf(timeout));
+        return await(Deadlines.of(timeout, "join"));
     }
 
     /**
@@ -95,7 +96,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
      * errors as they were, checked ones wrapped in {@link CompletionException}.
      */
     public final T get() {
-        await(Hub.NO_DEADLINE);
+        await(Park.NO_DEADLINE);
         return outcome();
     }
 
@@ -103,7 +104,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
      * As {@link #get()}, but raises {@link FiberTimeoutException} if not done within {@code timeout}.
      */
     public final T get(Duration timeout) {
-        if (!await(deadlineOf(timeout))) {
+        if (!await(Deadlines.of(timeout, "get"))) {
             throw new FiberTimeoutException(null, timeout, this + " not ready");
         }
         return outcome();
@@ -120,14 +121,6 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
         throw new CompletionException(e);
     }
 
-    static long deadlineOf(Duration timeout) {
-        if (timeout == null) {
-            return Hub.NO_DEADLINE;
-        }
-        long n = timeout.toNanos();
-        return System.nanoTime() + Math.max(0, n);
-    }
-
     /** True when the completion may come from outside the hub {@code h}, so h must not call it a deadlock. */
     abstract boolean completesOutside(Hub h);
 
@@ -137,26 +130,21 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             return true;
         }
         Hub h = Hub.current();
-        boolean external = completesOutside(h);
+        Park.Wake wake = completesOutside(h) ? Park.Wake.OTHER_THREAD : Park.Wake.SAME_HUB;
         while (state != DONE) {
-            Fiber self = h.current;
-            Joiner j = new Joiner(self, self.parkSeq);
+            Fiber self = h.sched.current;
+            Joiner j = new Joiner(self, Park.parkId(self));
             if (!addListener(j)) {
                 return true;
             }
-            if (external) {
-                h.externalWaits++;
-            }
             Object r;
             try {
-                r = h.park(this, deadline);
+                // A late completion finds the park over (its number moved on) and does nothing: no abort needed.
+                r = Park.park(this, deadline, wake, null);
             } finally {
-                if (external) {
-                    h.externalWaits--;
-                }
                 removeListener(j);
             }
-            if (r == Hub.TIMED_OUT) {
+            if (r == Park.TIMED_OUT) {
                 return state == DONE;
             }
         }
@@ -164,10 +152,10 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     }
 
     /** Wakes one waiting fiber, wherever it lives. */
-    private record Joiner(Fiber fiber, long parkSeq) implements Listener {
+    private record Joiner(Fiber fiber, int parkId) implements Listener {
         @Override
         public void done(Awaitable<?> a) {
-            Hub.unparkFromAnyThread(fiber, parkSeq, a);
+            Park.unparkFromAnyThread(fiber, parkId, a);
         }
     }
 
@@ -194,8 +182,8 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     }
 
     /**
-     * Completes once; returns false if already completed. Returns through {@code hadListeners}
-     * whether anyone was waiting or linked (an unobserved failure is reported by the caller).
+     * Completes once; returns false if already completed. A failure that no listener observes is
+     * handed to {@link #unobservedFailure}.
      */
     final boolean complete(T v, Throwable e, boolean wasKilled) {
         if (!STATE.compareAndSet(this, PENDING, COMPLETING)) {
@@ -229,19 +217,23 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     void unobservedFailure(Throwable e) {
     }
 
-    final boolean wasKilled() {
+    /** True if done by a kill (Task.isKilled). */
+    final boolean killedOutcome() {
         return state == DONE && killed;
     }
 
     // ---- links: callbacks run later in the hub of the thread that linked them ----
 
+    /** Which outcomes a link fires on. */
+    enum LinkKind { ALWAYS, ON_VALUE, ON_EXCEPTION }
+
     /** A link runs its callback in the linker's hub, as a hub callback (it must not block). */
     private final class Link implements Listener {
         final Hub hub;
         final Consumer<Object> callback;
-        final int when; // 0 always, 1 on success, 2 on failure
+        final LinkKind when;
 
-        Link(Hub hub, Consumer<Object> callback, int when) {
+        Link(Hub hub, Consumer<Object> callback, LinkKind when) {
             this.hub = hub;
             this.callback = callback;
             this.when = when;
@@ -250,7 +242,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
         @Override
         public void done(Awaitable<?> a) {
             boolean ok = a.exception == null;
-            if (when == 1 && !ok || when == 2 && ok) {
+            if (when == LinkKind.ON_VALUE && !ok || when == LinkKind.ON_EXCEPTION && ok) {
                 return;
             }
             Runnable r = () -> hub.callSoon(() -> callback.accept(a));
@@ -259,13 +251,13 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
                     r.run();
                 }
             } else {
-                hub.execute(r);
+                hub.sendFromAnyThread(r); // a closed hub runs no more callbacks
             }
         }
     }
 
     @SuppressWarnings("unchecked")
-    final void addLink(Consumer<?> callback, int when) {
+    final void addLink(Consumer<?> callback, LinkKind when) {
         Hub h = Hub.current();
         h.checkOpen();
         Link l = new Link(h, (Consumer<Object>) callback, when);

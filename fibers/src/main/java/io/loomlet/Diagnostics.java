@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ final class Diagnostics {
                 continue;
             }
             CompletableFuture<String> f = new CompletableFuture<>();
-            if (!h.execute(() -> f.complete(dumpHub(h)))) {
+            if (!h.sendFromAnyThread(() -> f.complete(dumpHub(h)))) {
                 continue;
             }
             try {
@@ -37,16 +38,16 @@ final class Diagnostics {
 
     static String dumpHub(Hub h) {
         StringBuilder sb = new StringBuilder();
-        List<Fiber> fibers = h.liveFibers();
+        List<Fiber> fibers = h.fibers.snapshot();
         sb.append("hub of thread ").append(h.thread.getName()).append(": ").append(fibers.size())
-                .append(" live fiber(s), current ").append(h.current.name()).append('\n');
+                .append(" live fiber(s), current ").append(h.sched.current.name()).append('\n');
         for (Fiber f : fibers) {
             sb.append("  ").append(f.name()).append(" [").append(f.stateName()).append(']');
-            if (f.task != null) {
+            if (f instanceof Task.TaskFiber) {
                 sb.append(" task");
             }
-            if (f.blocker != null) {
-                sb.append(" waiting for ").append(f.blocker);
+            if (f.blocker() != null) {
+                sb.append(" waiting for ").append(Errors.describe(f.blocker()));
             }
             sb.append('\n');
             appendStack(sb, f.stackTrace());

@@ -1,7 +1,7 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
 import io.loomlet.internal.Pinning;
-import io.loomlet.internal.TimerNode;
 import java.util.Objects;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
@@ -26,8 +26,11 @@ import jdk.internal.vm.ContinuationScope;
  * {@link IllegalStateException}. Every fiber of a thread is scheduled by that thread's {@link Hub}.
  * Most programs never switch by hand; they {@link Fibers#spawn spawn} tasks and block on sleeps,
  * sockets, locks and queues, which switch to the hub for them.
+ *
+ * <p>A fiber is its own park-deadline timer node (it extends the hub's timer node): arming the
+ * deadline of a sleep or park allocates nothing.
  */
-public class Fiber {
+public sealed class Fiber extends TimerNode permits Task.TaskFiber {
     /** A fiber's code; {@code firstValue} is the value of the switch that started it. */
     @FunctionalInterface
     public interface Body {
@@ -36,51 +39,61 @@ public class Fiber {
 
     static final ContinuationScope SCOPE = new ContinuationScope("loomlet");
 
+    /** The root (the thread's own stack), the hub (callbacks run "in" it), or a user fiber. */
+    enum Kind { USER, ROOT, HUB }
+
     /*
-     * state is confined to the owner thread; no other thread reads or writes it (wakes from other
-     * threads travel through the hub's inbox), so it needs no ordering.
+     * Fiber state and transitions. Only the methods below write it, each through setState or
+     * transition, which check the state they leave. Confined to the hub's thread: wakes from other
+     * threads travel through the hub's inbox. The watchdog and Task.isStarted read it from other
+     * threads for reports only (a stale value there is harmless: see Watchdog.report).
      *
-     * NEW       -> RUNNING     first switchTo / throwInto, or the hub starting a spawned task
-     * NEW       -> DEAD        throwInto / kill before it ever ran (its body never runs)
-     * RUNNING   -> SUSPENDED   it switched to another fiber (greenlet switch); any switch resumes it
-     * RUNNING   -> PARKED      it blocked through Hub.park; only unpark (its waker, its deadline, a
-     *                          kill or a Timeout) may resume it
-     * RUNNING   -> READY       sleep(0): it queued itself behind the fibers already ready
-     * PARKED    -> READY       unparked: queued on the hub with its wake value or exception
-     * SUSPENDED/READY -> RUNNING
-     * RUNNING   -> DEAD        its body returned or threw
+     *       NEW -> RUNNING     mount: the trampoline runs it for the first time (switchTo, a spawn)
+     *       NEW -> DEAD        die: killed or thrown into before it ever ran (its body never runs)
+     *   RUNNING -> SUSPENDED   suspend: it switched to another fiber (greenlet switch); any switch resumes it
+     *   RUNNING -> PARKED      park: it blocked; only its waker, its deadline or a cancel may resume it
+     *   RUNNING -> RUNNABLE    yieldNow: sleep(0) queued it behind the fibers ready now
+     *    PARKED -> RUNNABLE    unpark / fire (deadline) / cancel (kill, Timeout, LoopExit): queued with a
+     *                          value or an exception, after the waiter's abort ran (not for unpark)
+     * SUSPENDED -> RUNNING     mount: switched to
+     *  RUNNABLE -> RUNNING     mount: the scheduler picked it
+     *   RUNNING -> DEAD        die: its body returned or threw
+     * PARKED/RUNNABLE/SUSPENDED -> RUNNING   recover: an error escaped the loop before it resumed
+     *                          this fiber (the error is raised in it; see Scheduler.switchAway)
+     *
+     * The order makes "state >= DEAD" mean finished.
      */
     static final int NEW = 0;
     static final int RUNNING = 1;
     static final int SUSPENDED = 2;
     static final int PARKED = 3;
-    static final int READY = 4;
+    static final int RUNNABLE = 4;
     static final int DEAD = 5;
 
-    static final int KIND_USER = 0;
-    static final int KIND_ROOT = 1;
-    static final int KIND_HUB = 2;
+    private static final String[] STATE_NAMES = {"new", "running", "suspended", "parked", "runnable", "dead"};
 
-    final Hub hub;
-    final int kind;
-    final Body body;
+    final Scheduler sched;
+    final Kind kind;
+    private final Body body;
     final FiberContinuation cont;
-    int state;
-    Fiber parent;
-    String name;
+    private int state;
+    private Fiber parent;
+    private String name;
 
     // Transfer slot: what the next resume of this fiber receives (a value, or an exception to raise).
     Object inValue;
     Throwable inThrow;
 
-    // Parking (see Hub.park). parkSeq tells a stale cross-thread wake from a current one.
-    long parkSeq;
+    // Parking (see Park). parkSeq tells a stale cross-thread wake from a current one.
+    int parkSeq;
     Object blocker;
-    final ParkTimer parkTimer = new ParkTimer(this);
+    private Park.Abort abort;
     /** A Timeout that fired while this fiber was not parked: raised at its next blocking point. */
-    Throwable pendingThrow;
+    private Throwable pendingThrow;
     /** True while a loop on this thread's stack below the running code owns this fiber (root, or a pinned fiber). */
     boolean onStack;
+    /** Set once the continuation has been entered (so isStarted can tell a killed-before-start fiber). */
+    private boolean contStarted;
 
     // Intrusive FIFO links of the ParkingLot this fiber waits in: waiting allocates nothing.
     ParkingLot lot;
@@ -89,16 +102,10 @@ public class Fiber {
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
     Object lotGrant;
 
-    // Intrusive links of the hub's list of live fibers (for close() and dump()).
-    Fiber allPrev;
-    Fiber allNext;
-
-    /** The task this fiber runs, or null for a plain fiber. */
-    Task<?> task;
+    /** Slot in the hub's FiberList, or -1. */
+    int liveIndex = -1;
     /** FiberLocal values, indexed by FiberLocal id. */
     Object[] locals;
-    /** Watchdog: monitors this fiber held when it last parked (only when monitor tracking is on). */
-    String heldMonitors;
 
     /** Creates a fiber of the current thread whose parent is the current fiber. */
     public Fiber(Body body) {
@@ -116,38 +123,38 @@ public class Fiber {
      * @throws IllegalStateException if the parent belongs to another thread
      */
     public Fiber(String name, Body body, Fiber parent) {
-        this.hub = Hub.current();
-        this.hub.checkOpen();
-        this.kind = KIND_USER;
+        Hub hub = Hub.current();
+        hub.checkOpen();
+        this.sched = hub.sched;
+        this.kind = Kind.USER;
         this.body = Objects.requireNonNull(body, "body");
         this.cont = new FiberContinuation(this);
-        Fiber p = parent == null ? hub.current : parent;
+        Fiber p = parent == null ? sched.current : parent;
         hub.checkSameThread(p, "set as parent");
         this.parent = p;
         this.name = name;
         this.state = NEW;
-        hub.register(this);
+        hub.fibers.add(this);
     }
 
     /** The root and hub fibers: no continuation; their code runs on the thread's own stack. */
-    Fiber(Hub hub, int kind, String name) {
-        this.hub = hub;
+    Fiber(Scheduler sched, Kind kind) {
+        this.sched = sched;
         this.kind = kind;
         this.body = null;
         this.cont = null;
-        this.name = name;
         this.state = RUNNING;
-        this.onStack = kind == KIND_ROOT;
+        this.onStack = kind == Kind.ROOT;
     }
 
     /** The fiber running now on this thread (the root fiber when no fiber runs). */
     public static Fiber current() {
-        return Hub.current().current;
+        return Hub.current().sched.current;
     }
 
     /** This thread's root fiber: the thread's own stack, greenlet's "main". */
     public static Fiber root() {
-        return Hub.current().root;
+        return Hub.current().sched.root;
     }
 
     /**
@@ -168,7 +175,7 @@ public class Fiber {
      *     blocking call (only its waker may resume it), or its hub is closed
      */
     public final Object switchTo(Object value) {
-        return hub.switchFromCurrent(this, value, null);
+        return sched.switchFromCurrent(this, value, null);
     }
 
     /**
@@ -177,27 +184,27 @@ public class Fiber {
      * parent as a value and anything else is raised in the parent.
      */
     public final Object throwInto(Throwable t) {
-        return hub.switchFromCurrent(this, null, Objects.requireNonNull(t, "throwable"));
+        return sched.switchFromCurrent(this, null, Objects.requireNonNull(t, "throwable"));
     }
 
     /** True once the body has returned or thrown, or the fiber was killed before it started. */
     public final boolean isDead() {
-        return state == DEAD;
+        return state >= DEAD;
     }
 
     /** True once the fiber has run (and stays true after it dies); root and hub are always started. */
     public final boolean isStarted() {
-        return kind != KIND_USER || contStarted;
+        return kind != Kind.USER || contStarted;
     }
 
     /** True for a thread's root fiber. */
     public final boolean isRoot() {
-        return kind == KIND_ROOT;
+        return kind == Kind.ROOT;
     }
 
-    /** True for the hub's own fiber: the one hub callbacks run in. */
-    public final boolean isHub() {
-        return kind == KIND_HUB;
+    /** True for the hub's own fiber, the one callbacks run in. */
+    final boolean isHub() {
+        return kind == Kind.HUB;
     }
 
     /** The fiber that receives this one's result (the hub's fiber for spawned tasks; null for the root). */
@@ -213,8 +220,8 @@ public class Fiber {
      */
     public final void setParent(Fiber p) {
         Objects.requireNonNull(p, "parent");
-        hub.checkSameThread(p, "set as parent");
-        if (kind != KIND_USER) {
+        sched.hub.checkSameThread(p, "set as parent");
+        if (kind != Kind.USER) {
             throw new IllegalStateException("the root and hub fibers have no parent to change");
         }
         for (Fiber f = p; f != null; f = f.parent) {
@@ -229,14 +236,16 @@ public class Fiber {
         if (name != null) {
             return name;
         }
-        if (task != null) {
-            return task.name();
-        }
         return switch (kind) {
-            case KIND_ROOT -> "root";
-            case KIND_HUB -> "hub";
-            default -> "fiber-" + Integer.toHexString(System.identityHashCode(this));
+            case ROOT -> "root";
+            case HUB -> "hub";
+            case USER -> defaultName();
         };
+    }
+
+    /** The name of an unnamed user fiber (a task's fiber shows its task's name). */
+    String defaultName() {
+        return "fiber-" + Integer.toHexString(System.identityHashCode(this));
     }
 
     public final void setName(String name) {
@@ -245,38 +254,26 @@ public class Fiber {
 
     /** The thread this fiber belongs to. */
     public final Thread thread() {
-        return hub.thread;
+        return sched.hub.thread;
     }
 
     /** The hub that schedules this fiber. */
     public final Hub hub() {
-        return hub;
+        return sched.hub;
     }
 
-    /** The task this fiber runs, or null. */
-    public final Task<?> task() {
-        return task;
-    }
-
-    /** A short state word: new, running, suspended, parked, ready, dead. */
+    /** A short state word: new, running, suspended, parked, runnable, dead. */
     public final String stateName() {
-        return switch (state) {
-            case NEW -> "new";
-            case RUNNING -> "running";
-            case SUSPENDED -> "suspended";
-            case PARKED -> "parked";
-            case READY -> "ready";
-            default -> "dead";
-        };
+        return STATE_NAMES[state];
     }
 
     /**
-     * The stack of a suspended, parked or ready fiber, empty for a new or dead one. Call it from the
-     * fiber's own thread (a continuation may not be walked while another thread mounts it).
+     * The stack of a suspended, parked or runnable fiber, empty for a new or dead one. Call it from
+     * the fiber's own thread (a continuation may not be walked while another thread mounts it).
      */
     public final StackTraceElement[] stackTrace() {
-        hub.checkOwner("read a fiber's stack");
-        if (this == hub.current) {
+        sched.hub.checkOwner("read a fiber's stack");
+        if (this == sched.current) {
             return Thread.currentThread().getStackTrace();
         }
         if (cont == null || state == NEW || state == DEAD || onStack) {
@@ -285,36 +282,318 @@ public class Fiber {
         return cont.getStackTrace();
     }
 
+    /** What the fiber is parked on (for dumps), or null. */
+    final Object blocker() {
+        return blocker;
+    }
+
     @Override
     public String toString() {
-        return "Fiber[" + name() + ", " + stateName() + ", thread " + hub.thread.getName() + "]";
+        return "Fiber[" + name() + ", " + stateName() + ", thread " + sched.hub.thread.getName() + "]";
     }
 
     // ---------------------------------------------------------------------------------------------
+    // State and transitions. All on the hub's thread.
 
-    /** Set once the continuation has been entered (so isStarted can tell a killed-before-start fiber). */
-    boolean contStarted;
+    final boolean isRunnable() {
+        return state == RUNNABLE || state == NEW;
+    }
+
+    /** Parked or woken but not yet resumed: only its waker, deadline or a cancel may move it. */
+    final boolean isBlocked() {
+        return state == PARKED || state == RUNNABLE;
+    }
+
+    final boolean isNew() {
+        return state == NEW;
+    }
+
+    final boolean isRunning() {
+        return state == RUNNING;
+    }
+
+    /** The one checked write of {@code state}. */
+    private void setState(int expected, int next) {
+        if (state != expected) {
+            throw badTransition(next);
+        }
+        state = next;
+    }
+
+    /** As {@link #setState}, from any state in {@code fromMask} (bit {@code 1 << state}). */
+    private void transition(int fromMask, int next) {
+        if (((1 << state) & fromMask) == 0) {
+            throw badTransition(next);
+        }
+        state = next;
+    }
+
+    private IllegalStateException badTransition(int next) {
+        return new IllegalStateException("internal error: " + name() + " cannot go from "
+                + STATE_NAMES[state] + " to " + STATE_NAMES[next]);
+    }
+
+    /** The trampoline is about to run (or resume on this stack) this fiber. */
+    final void mount() {
+        transition(1 << NEW | 1 << SUSPENDED | 1 << RUNNABLE, RUNNING);
+    }
+
+    /** This fiber switches to another one, greenlet-style. */
+    final void suspend() {
+        setState(RUNNING, SUSPENDED);
+    }
+
+    /** Throws unless the current fiber (this) may block: not a hub callback, hub open, right thread. */
+    final void checkCanBlock(Object blocker) {
+        Hub h = sched.hub;
+        h.checkOwner("block");
+        if (kind == Kind.HUB) {
+            throw new IllegalStateException("blocking call (" + Errors.describe(blocker) + ") in a hub callback; "
+                    + "callbacks must not block: spawn a fiber for blocking work");
+        }
+        h.checkOpen();
+        Throwable pending = pendingThrow;
+        if (pending != null) {
+            pendingThrow = null;
+            throw Errors.sneaky(pending);
+        }
+    }
+
+    /** Park's contract lives on {@link Park}. */
+    final Object park(Object blocker, long deadline, Park.Wake wake, Park.Abort abort) {
+        checkCanBlock(blocker);
+        Scheduler s = sched;
+        assert this == s.current && state == RUNNING;
+        this.blocker = blocker;
+        this.abort = abort;
+        if (deadline != Park.NO_DEADLINE) {
+            s.timers.add(this, deadline);
+        }
+        ParkObserver o = Scheduler.observer;
+        s.countPark(wake, 1);
+        try {
+            if (o != null) {
+                o.parking(this);
+            }
+            setState(RUNNING, PARKED);
+            return s.switchAway(this, s.hubFiber);
+        } finally {
+            s.countPark(wake, -1);
+            if (isArmed()) {
+                s.timers.remove(this);
+            }
+            this.blocker = null;
+            this.abort = null;
+            parkSeq++; // a waker that read the old number (cross-thread listeners do) is now stale
+            if (o != null) {
+                o.resumed(this);
+            }
+            assert this == s.current && state == RUNNING;
+        }
+    }
+
+    /** sleep(0): lets every fiber that is ready run once, then comes back. */
+    final void yieldNow() {
+        checkCanBlock(Scheduler.Blocker.YIELD);
+        Scheduler s = sched;
+        blocker = Scheduler.Blocker.YIELD;
+        inValue = null;
+        inThrow = null;
+        setState(RUNNING, RUNNABLE);
+        s.enqueue(this);
+        try {
+            s.switchAway(this, s.hubFiber);
+        } finally {
+            blocker = null;
+            parkSeq++;
+            assert this == s.current && state == RUNNING;
+        }
+    }
+
+    /** Wakes this fiber with {@code value} if it is parked; false otherwise (woken, timed out, cancelled). */
+    final boolean unpark(Object value) {
+        if (state != PARKED) {
+            return false;
+        }
+        wake(value, null);
+        return true;
+    }
+
+    /** {@link #unpark} if the park numbered {@code seq} is still the current one. */
+    final void unparkIf(int seq, Object value) {
+        if (parkSeq == seq) {
+            unpark(value);
+        }
+    }
+
+    private void wake(Object value, Throwable t) {
+        setState(PARKED, RUNNABLE);
+        inValue = value;
+        inThrow = t;
+        if (isArmed()) {
+            sched.timers.remove(this);
+        }
+        sched.enqueue(this);
+    }
+
+    /**
+     * Resumes a parked or woken fiber by raising {@code t} in it (kill, Timeout, LoopExit, close); a
+     * fiber already woken with a value gets the exception instead, and its waiter's own code passes
+     * on what it was handed (see ParkingLot). False if the fiber is not blocked.
+     */
+    final boolean cancel(Throwable t) {
+        if (state == PARKED) {
+            runAbort();
+            wake(null, t);
+            return true;
+        }
+        if (state == RUNNABLE) {
+            inValue = null;
+            inThrow = t;
+            return true;
+        }
+        return false;
+    }
+
+    /** The park deadline passed. */
+    @Override
+    final void fire() {
+        if (state == PARKED) {
+            runAbort();
+            wake(Park.TIMED_OUT, null);
+        }
+    }
+
+    private void runAbort() {
+        Park.Abort a = abort;
+        abort = null;
+        if (a != null) {
+            try {
+                a.abort(this);
+            } catch (Throwable e) {
+                sched.hub.reportError("the abort of a park failed", e);
+            }
+        }
+    }
+
+    /**
+     * Raises {@code t} in this fiber at its current or next blocking point: the one kill path
+     * (Task.kill, Group.kill, Hub.close). A new fiber dies without running; a blocked one is
+     * cancelled; a suspended one is thrown into from a callback; the running one (killing itself)
+     * raises at once.
+     */
+    final void kill(Throwable t) {
+        switch (state) {
+            case NEW -> die(t);
+            case RUNNING -> throw Errors.sneaky(t);
+            case PARKED, RUNNABLE -> cancel(t);
+            case SUSPENDED -> sched.hub.callSoon(() -> {
+                if (state == SUSPENDED) {
+                    throwInto(t);
+                }
+            });
+            default -> { }
+        }
+    }
+
+    /**
+     * Raises {@code t} now if the fiber is blocked, else at its next blocking point (a Timeout that
+     * fires while its fiber runs plain code). True if it was raised now.
+     */
+    final boolean deliver(Throwable t) {
+        if (cancel(t)) {
+            return true;
+        }
+        pendingThrow = t;
+        return false;
+    }
+
+    /** Forgets {@code t} if it is still pending (its Timeout was closed before it was raised). */
+    final void withdraw(Throwable t) {
+        if (pendingThrow == t) {
+            pendingThrow = null;
+        }
+    }
+
+    /**
+     * An error escaped the loop before it resumed this fiber: take it back to RUNNING so the error
+     * can propagate in it. A parked fiber's waiter is aborted first, so nothing picks it later; a
+     * stale entry of it in the ready queue is skipped (the scheduler runs only runnable fibers).
+     */
+    final void recover() {
+        if (state == PARKED) {
+            runAbort();
+        }
+        transition(1 << PARKED | 1 << RUNNABLE | 1 << SUSPENDED, RUNNING);
+        inValue = null;
+        inThrow = null;
+    }
+
+    /**
+     * NEW or RUNNING -> DEAD: off the live list, locals dropped, then {@link #ended} once. Harmless
+     * when already dead (an error inside a dying fiber brings it here twice).
+     */
+    final void die(Throwable error) {
+        if (state == DEAD) {
+            return;
+        }
+        transition(1 << NEW | 1 << RUNNING, DEAD);
+        sched.hub.fibers.remove(this);
+        locals = null;
+        try {
+            ended(error);
+        } catch (Throwable e) {
+            sched.hub.reportError("the end of " + name() + " could not be recorded", e);
+        }
+    }
+
+    /**
+     * Called once when the fiber dies: {@code error} is what its body threw, or what killed it before
+     * it started, or null. A task's fiber completes its task here if its body did not.
+     */
+    void ended(Throwable error) {
+    }
+
+    /** Reads and clears the transfer slot of the fiber that just resumed. */
+    final Object takeResume() {
+        Object v = inValue;
+        Throwable t = inThrow;
+        inValue = null;
+        inThrow = null;
+        if (t != null) {
+            throw Errors.sneaky(t);
+        }
+        return v;
+    }
 
     /** Runs inside the continuation: the body, then hand the outcome to the parent. */
-    final void runInContinuation() {
+    private void runInContinuation() {
         contStarted = true;
         Object result = null;
         Throwable error = null;
         try {
-            Object first = hub.takeResume(this);
+            Object first = takeResume();
             result = body.run(first);
         } catch (FiberExit e) {
             result = e;
         } catch (Throwable e) {
             error = e;
         }
-        hub.fiberDied(this, result, error);
+        sched.fiberDied(this, result, error);
     }
 
-    /** The continuation of a user fiber; records pinning instead of throwing, so the hub can fall back. */
+    /** The fiber that gets this one's outcome: its nearest live ancestor, or the root. */
+    final Fiber heir() {
+        Fiber p = parent;
+        while (p != null && p.isDead()) {
+            p = p.parent;
+        }
+        return p == null ? sched.root : p;
+    }
+
+    /** The continuation of a user fiber; reports pinning instead of throwing, so the hub can fall back. */
     static final class FiberContinuation extends Continuation {
-        final Fiber fiber;
-        Pinned pinned;
+        private final Fiber fiber;
 
         FiberContinuation(Fiber fiber) {
             // A bound method reference costs 16 bytes per fiber. A shared static entry that found the
@@ -326,23 +605,9 @@ public class Fiber {
 
         @Override
         protected void onPinned(Pinned reason) {
-            // Continuation.yield will return false; Hub.yieldTo sees it and runs the hub on this stack.
-            this.pinned = reason;
+            // Continuation.yield will return false; Scheduler.switchAway sees it and runs the loop on
+            // this stack.
             Pinning.warnOnce(fiber.name(), reason.toString());
-        }
-    }
-
-    /** The embedded deadline of this fiber's parks and sleeps: arming it allocates nothing. */
-    static final class ParkTimer extends TimerNode {
-        final Fiber fiber;
-
-        ParkTimer(Fiber fiber) {
-            this.fiber = fiber;
-        }
-
-        @Override
-        public void fire() {
-            fiber.hub.parkTimedOut(fiber);
         }
     }
 }

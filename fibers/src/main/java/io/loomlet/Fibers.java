@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -8,7 +9,9 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 
 /**
  * gevent's module functions: spawn tasks on the current thread's hub, sleep, join, kill, time out,
@@ -53,16 +56,26 @@ public final class Fibers {
         return t;
     }
 
+    /**
+     * Spawns {@code c} on this thread's hub and runs the hub until it is done; returns its value or
+     * raises its exception (asyncio's {@code run}, for a {@code main} written as one task).
+     */
+    public static <T> T run(Callable<T> c) {
+        return spawn(c).get();
+    }
+
     public static Task<Void> spawn(String name, Action a) {
         return spawn(name, callable(a));
     }
 
     /** Starts {@code c} after {@code delay}; killing the task before then cancels it. */
     public static <T> Task<T> spawnLater(Duration delay, Callable<T> c) {
+        long deadline = Deadlines.of(Objects.requireNonNull(delay, "delay"), "spawnLater");
         Hub h = Hub.current();
+        h.checkOwner("spawn");
         h.checkOpen();
         Task<T> t = new Task<>(h, null, c);
-        t.startLater(System.nanoTime() + Math.max(0, delay.toNanos()));
+        t.startLater(deadline);
         return t;
     }
 
@@ -77,31 +90,49 @@ public final class Fibers {
      */
     public static boolean isCooperative() {
         Hub h = Hub.currentIfAny();
-        return h != null && !h.isClosed() && (h.current != h.root || h.liveCount() > 0);
+        return h != null && !h.isClosed() && (h.sched.current != h.sched.root || h.liveCount() > 0);
+    }
+
+    /**
+     * True when the caller runs in a fiber (a task or a plain fiber), not in a thread's root nor in a
+     * hub callback. Never creates a hub.
+     */
+    public static boolean inFiber() {
+        Hub h = Hub.currentIfAny();
+        return h != null && h.sched.current.kind == Fiber.Kind.USER;
     }
 
     /** The task the current fiber runs, or null (root, plain fiber, hub callback). */
     public static Task<?> currentTask() {
-        return Fiber.current().task;
+        return Fiber.current() instanceof Task.TaskFiber tf ? tf.task : null;
     }
 
     // ---------------------------------------------------------------------------------- sleeping
 
     /**
      * Parks the current fiber for {@code d}. {@code sleep(Duration.ZERO)} is a cooperative yield:
-     * every fiber ready now runs once, then this one goes on.
+     * every fiber ready now runs once, then this one goes on. A sleep longer than about 146 years
+     * has no end.
+     *
+     * @throws IllegalArgumentException if {@code d} is negative
      */
     public static void sleep(Duration d) {
-        long n = d.toNanos();
-        Hub h = Hub.current();
-        if (n <= 0) {
-            h.yieldNow();
-        } else {
-            h.sleepUntil(System.nanoTime() + n);
+        long n = Deadlines.nanos(Objects.requireNonNull(d, "duration"), "sleep");
+        Fiber self = Fiber.current();
+        if (n == 0) {
+            self.yieldNow();
+            return;
         }
+        long deadline = n == Long.MAX_VALUE ? Park.NO_DEADLINE : System.nanoTime() + n;
+        Object r = self.park(Scheduler.Blocker.SLEEP, deadline, Park.Wake.SAME_HUB, null);
+        assert r == Park.TIMED_OUT : "a sleep woken by " + r;
     }
 
+    /** As {@link #sleep(Duration)}, in milliseconds. */
     public static void sleep(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("sleep: negative timeout " + millis + " ms");
+        }
         sleep(Duration.ofMillis(millis));
     }
 
@@ -154,7 +185,7 @@ public final class Fibers {
      */
     public static <A extends Awaitable<?>> Iterable<A> iwait(Collection<A> tasks, Duration timeout) {
         List<A> copy = List.copyOf(tasks);
-        long deadline = Awaitable.deadlineOf(timeout);
+        long deadline = Deadlines.of(timeout, "iwait");
         return () -> new Iwait<>(copy, deadline);
     }
 
@@ -175,7 +206,7 @@ public final class Fibers {
         private int returned;
         private boolean registered;
         private Fiber waiter;
-        private long waiterSeq;
+        private int waiterPark;
         private boolean expired;
 
         Iwait(List<A> all, long deadline) {
@@ -187,14 +218,14 @@ public final class Fibers {
         @SuppressWarnings("unchecked")
         public void done(Awaitable<?> a) {
             Fiber w;
-            long seq;
+            int park;
             synchronized (done) {
                 done.addLast((A) a);
                 w = waiter;
-                seq = waiterSeq;
+                park = waiterPark;
             }
             if (w != null) {
-                Hub.unparkFromAnyThread(w, seq, null);
+                Park.unparkFromAnyThread(w, park, Boolean.TRUE);
             }
         }
 
@@ -219,34 +250,30 @@ public final class Fibers {
             }
             Hub h = Hub.current();
             for (;;) {
-                Fiber self = h.current;
+                Fiber self = h.sched.current;
                 synchronized (done) {
                     if (!done.isEmpty()) {
                         waiter = null;
                         return true;
                     }
                     waiter = self;
-                    waiterSeq = self.parkSeq;
+                    waiterPark = Park.parkId(self);
                 }
-                boolean external = false;
+                Park.Wake wake = Park.Wake.SAME_HUB;
                 for (A a : all) {
-                    external |= !a.isReady() && a.completesOutside(h);
-                }
-                if (external) {
-                    h.externalWaits++;
+                    if (!a.isReady() && a.completesOutside(h)) {
+                        wake = Park.Wake.OTHER_THREAD;
+                    }
                 }
                 Object r;
                 try {
-                    r = h.park("iwait", deadline);
+                    r = Park.park(this, deadline, wake, null);
                 } finally {
-                    if (external) {
-                        h.externalWaits--;
-                    }
                     synchronized (done) {
                         waiter = null;
                     }
                 }
-                if (r == Hub.TIMED_OUT) {
+                if (r == Park.TIMED_OUT) {
                     synchronized (done) {
                         if (done.isEmpty()) {
                             expired = true;
@@ -256,6 +283,11 @@ public final class Fibers {
                     }
                 }
             }
+        }
+
+        @Override
+        public String toString() {
+            return "iwait";
         }
 
         private void unregister() {
@@ -288,7 +320,7 @@ public final class Fibers {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         }
     }
 
@@ -305,7 +337,7 @@ public final class Fibers {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         } finally {
             t.close();
         }

@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
 import io.loomlet.sync.FiberQueue;
 import java.time.Duration;
@@ -110,7 +111,7 @@ public class Group {
      * the group is empty.
      */
     public boolean join(Duration timeout, boolean raiseError) {
-        long deadline = Awaitable.deadlineOf(timeout);
+        long deadline = Deadlines.of(timeout, "Group.join");
         List<Task<?>> watched = raiseError ? new ArrayList<>(tasks) : List.of();
         while (!tasks.isEmpty()) {
             for (Task<?> t : watched) {
@@ -118,7 +119,7 @@ public class Group {
                     throw Errors.sneaky(t.exception());
                 }
             }
-            if (changed.park(deadline, null) == Hub.TIMED_OUT) {
+            if (changed.park(deadline, null) == Park.TIMED_OUT) {
                 break;
             }
         }

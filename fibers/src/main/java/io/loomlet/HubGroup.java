@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -79,7 +80,7 @@ public final class HubGroup implements AutoCloseable, Executor {
         }
         Hub h = hubs[index];
         Task<T> t = new Task<>(h, null, c);
-        if (!h.execute(t::start)) {
+        if (!h.sendFromAnyThread(t.starter())) {
             throw new IllegalStateException("HubGroup is closed");
         }
         return t;
@@ -93,17 +94,22 @@ public final class HubGroup implements AutoCloseable, Executor {
 
     /**
      * Stops every hub: each kills its remaining fibers (their finally blocks run) and its thread
-     * ends. Waits up to {@code timeout} for the threads.
+     * ends. Tasks spawned meanwhile either start and are killed, or end as killed without
+     * starting; none is left pending. Waits up to {@code timeout} (null: no limit) for the threads.
      */
     public void close(Duration timeout) {
+        long deadline = Deadlines.of(timeout, "HubGroup.close");
         closed = true;
         for (Hub h : hubs) {
             h.stop();
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threads) {
             try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (deadline == Deadlines.NONE) {
+                    t.join();
+                } else {
+                    t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -1,11 +1,14 @@
 package io.loomlet;
 
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A FIFO list of parked fibers: the one wait list that {@code Lock}, {@code Semaphore},
- * {@code FiberQueue}, {@code Channel} and {@code Event} sit on (trio's {@code ParkingLot}). Nothing
- * in Loomlet switches by hand to wait; it parks here and is unparked in order.
+ * <b>Low-level:</b> a FIFO list of parked fibers (trio's {@code ParkingLot}), the wait list that
+ * Loomlet's primitives ({@code Lock}, {@code Semaphore}, {@code FiberQueue}, {@code Channel},
+ * {@code Event}, {@code Group}) sit on. A new primitive should park here rather than call
+ * {@link Park} by hand: the lot brings its own abort (a timed-out or cancelled waiter leaves the
+ * list at once) and never loses what it hands out.
  *
  * <p>Links are embedded in the fiber (a fiber waits for one thing at a time), so parking allocates
  * nothing.
@@ -16,6 +19,8 @@ import java.util.function.Consumer;
  */
 public final class ParkingLot {
     private final String name;
+    /** trio's abort_fn: one per lot, not per park, so parking allocates nothing. */
+    private final Park.Abort abort = this::remove;
     private Hub hub;
     private Fiber head;
     private Fiber tail;
@@ -23,25 +28,26 @@ public final class ParkingLot {
 
     /** @param name what waiters here wait for, shown by {@link Fibers#dump()} */
     public ParkingLot(String name) {
-        this.name = name;
+        this.name = Objects.requireNonNull(name, "name");
     }
 
     /**
      * Parks the current fiber at the tail until {@link #unparkOne} or {@link #unparkAll} reaches it,
-     * {@code deadline} ({@link System#nanoTime()}, or {@link Hub#NO_DEADLINE}) passes, or it is
-     * cancelled. Returns the value it was unparked with, or {@link Hub#TIMED_OUT}.
+     * {@code deadline} ({@link System#nanoTime()}, or {@link Park#NO_DEADLINE}) passes, or it is
+     * cancelled. Returns the value it was unparked with, or {@link Park#TIMED_OUT}.
      *
      * <p>If the fiber is cancelled (kill, Timeout) after an unpark already handed it a value but
-     * before it ran, {@code onAbandon} receives that value before the exception propagates, so the
-     * primitive can pass it to the next waiter: a permit or an item is never lost.
+     * before it ran, {@code onAbandon} (may be null) receives that value before the exception
+     * propagates, so the primitive can pass it to the next waiter: a permit or an item is never lost.
      */
     public Object park(long deadline, Consumer<Object> onAbandon) {
         Hub h = bind();
-        Fiber self = h.current;
+        Fiber self = h.sched.current;
         self.lotGrant = null;
         append(self);
         try {
-            return h.park(this, deadline);
+            // Its wakers are fibers and callbacks of this hub (a lot is confined to it).
+            return self.park(this, deadline, Park.Wake.SAME_HUB, abort);
         } catch (Throwable t) {
             Object grant = self.lotGrant;
             if (grant != null && onAbandon != null) {
@@ -50,45 +56,54 @@ public final class ParkingLot {
             }
             throw t;
         } finally {
-            if (self.lot == this) {
-                remove(self);
-            }
+            remove(self); // harmless when the waker or the abort removed it already
             self.lotGrant = null;
         }
     }
 
     /**
-     * Unparks the longest-waiting fiber with {@code value} (non-null) and returns true, or returns
-     * false if nobody waits.
+     * Unparks the longest-waiting fiber with {@code value} (non-null) and returns it, or returns null
+     * if nobody waits (a lock hands itself to the fiber returned).
      */
-    public boolean unparkOne(Object value) {
-        return unparkNext(value) != null;
-    }
-
-    /** As {@link #unparkOne}, returning the fiber unparked (null if nobody waits): a lock's next owner. */
-    public Fiber unparkNext(Object value) {
-        java.util.Objects.requireNonNull(value, "value");
-        Hub h = bind();
+    public Fiber unparkOne(Object value) {
+        Objects.requireNonNull(value, "value");
+        bind();
         Fiber f = head;
         if (f == null) {
             return null;
         }
+        grant(f, value);
+        return f;
+    }
+
+    /** Unparks {@code f} with {@code value} if it waits here (a channel's putter whose item was taken). */
+    public boolean unpark(Fiber f, Object value) {
+        Objects.requireNonNull(value, "value");
+        bind();
+        if (f.lot != this) {
+            return false;
+        }
+        grant(f, value);
+        return true;
+    }
+
+    private void grant(Fiber f, Object value) {
         remove(f);
         f.lotGrant = value;
-        h.unpark(f, value);
-        return f;
+        f.unpark(value);
     }
 
     /** Unparks every waiter with {@code value}; returns how many. */
     public int unparkAll(Object value) {
         int n = 0;
-        while (unparkOne(value)) {
+        while (unparkOne(value) != null) {
             n++;
         }
         return n;
     }
 
-    public int size() {
+    /** Fibers waiting now. */
+    public int waiters() {
         return size;
     }
 
@@ -121,8 +136,8 @@ public final class ParkingLot {
         size++;
     }
 
-    /** Removes {@code f} (the hub calls this when a waiter times out or is cancelled). */
-    void remove(Fiber f) {
+    /** Removes {@code f} if it waits here: the lot's abort, also called by the waker and by park's finally. */
+    private void remove(Fiber f) {
         if (f.lot != this) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 
 /**
@@ -20,15 +21,15 @@ public class Pool extends Group {
     void waitForSlot() {
         super.waitForSlot();
         while (size() >= size) {
-            changed.park(Hub.NO_DEADLINE, null);
+            changed.park(Park.NO_DEADLINE, null);
         }
     }
 
     /** Waits until a slot is free or {@code timeout} (null: none) passes; returns the free count. */
     public int waitAvailable(Duration timeout) {
-        long deadline = Awaitable.deadlineOf(timeout);
+        long deadline = Deadlines.of(timeout, "Pool.waitAvailable");
         while (size() >= size) {
-            if (changed.park(deadline, null) == Hub.TIMED_OUT) {
+            if (changed.park(deadline, null) == Park.TIMED_OUT) {
                 break;
             }
         }

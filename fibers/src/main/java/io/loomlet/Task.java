@@ -1,6 +1,6 @@
 package io.loomlet;
 
-import io.loomlet.internal.TimerNode;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  *
  * <p>Outcome: a value, an exception, or killed ({@link #kill()} — successful, null value). An
  * exception nobody joins or links to is reported once, with its stack, through the hub's error
- * handler (stderr by default); it never stops the hub.
+ * handler (stderr by default); it never stops the hub. A task whose hub closes before it ends is
+ * killed: its joiners never wait for a hub that is gone.
  *
  * <p>Thread-safety: {@link #join}, {@link #get}, {@link #kill} and the state queries work from any
  * thread; a waiter on another thread parks only its own fiber.
@@ -21,11 +22,28 @@ import java.util.function.Consumer;
  * @param <T> the value's type
  */
 public final class Task<T> extends Awaitable<T> {
+    /*
+     * The task's lifecycle, beside its outcome (Awaitable's state). Written on the hub's thread;
+     * read from any thread (volatile) by toString.
+     *
+     * PENDING -> QUEUED    start(): its fiber is made and queued (spawn: at once; spawnLater: when its
+     *                      timer fires; HubGroup.spawn: when the hub takes it from its inbox)
+     * QUEUED  -> RUNNING   its fiber runs the body for the first time
+     * RUNNING -> ENDED     the body returned or threw (a kill raises FiberExit in it)
+     * PENDING -> ENDED     killed before it started, or its hub closed first: the outcome is "killed"
+     * QUEUED  -> ENDED     killed before its fiber ran: the fiber dies without running the body
+     */
+    private static final int PENDING = 0;
+    private static final int QUEUED = 1;
+    private static final int RUNNING = 2;
+    private static final int ENDED = 3;
+
     private final Callable<T> callable;
     final Hub hub;
+    private volatile int lifecycle = PENDING;
     private volatile String name;
     /** Set on the hub thread when the fiber is made; null before (spawnLater, HubGroup in flight). */
-    private volatile Fiber fiber;
+    private volatile TaskFiber fiber;
     private StartTimer startTimer;
 
     Task(Hub hub, String name, Callable<T> callable) {
@@ -34,53 +52,106 @@ public final class Task<T> extends Awaitable<T> {
         this.callable = Objects.requireNonNull(callable, "callable");
     }
 
-    /** Makes the fiber and queues it; on the hub thread. */
-    void start() {
-        if (isReady()) {
-            return; // killed before it started
+    /** A task's fiber: it completes its task if it dies without running the body to its end. */
+    static final class TaskFiber extends Fiber {
+        final Task<?> task;
+
+        TaskFiber(Task<?> task) {
+            // No name of its own: it shows the task's, without building a String per task.
+            super(null, task::body, task.hub.sched.hubFiber);
+            this.task = task;
         }
-        // the raw name (often null): the fiber shows the task's name without a String per task
-        Fiber f = new Fiber(name, this::body, hub.hubFiber);
-        f.task = this;
-        fiber = f;
-        hub.enqueueNew(f);
+
+        @Override
+        String defaultName() {
+            return task.name();
+        }
+
+        @Override
+        void ended(Throwable error) {
+            task.fiberEnded(error);
+        }
     }
 
+    /** PENDING -> QUEUED: makes the fiber and queues it; on the hub thread. */
+    void start() {
+        if (lifecycle != PENDING) {
+            return; // killed before it started
+        }
+        TaskFiber f = new TaskFiber(this);
+        fiber = f;
+        lifecycle = QUEUED;
+        hub.sched.enqueue(f);
+    }
+
+    /** Starts the task at {@code deadline} ({@link Deadlines#NONE}: never; kill or close still end it). */
     void startLater(long deadline) {
         startTimer = new StartTimer();
-        hub.addTimer(startTimer, deadline);
+        if (deadline != Deadlines.NONE) {
+            hub.sched.timers.add(startTimer, deadline);
+        }
+    }
+
+    /** What HubGroup sends a hub to start this task; a hub that closes first ends it as killed. */
+    Runnable starter() {
+        return new Starter();
     }
 
     private final class StartTimer extends TimerNode {
         @Override
-        public void fire() {
+        void fire() {
             start();
+        }
+
+        @Override
+        void hubClosed() {
+            endUnstarted(new FiberExit("hub closed"));
+        }
+    }
+
+    private final class Starter implements Runnable, Inbox.OnClose {
+        @Override
+        public void run() {
+            start();
+        }
+
+        @Override
+        public void hubClosed() {
+            endUnstarted(new FiberExit("hub closed"));
         }
     }
 
     private Object body(Object ignored) {
+        lifecycle = RUNNING;
         try {
             complete(callable.call(), null, false);
         } catch (FiberExit e) {
             complete(null, null, true);
         } catch (Throwable e) {
             complete(null, e, false);
+        } finally {
+            lifecycle = ENDED;
         }
         return null;
     }
 
-    @Override
-    void unobservedFailure(Throwable e) {
-        hub.reportError("task '" + name() + "' failed and nobody joined or linked it", e);
+    /** PENDING/QUEUED -> ENDED, or the backstop of a fiber that died some other way. */
+    private void fiberEnded(Throwable error) {
+        endUnstarted(error);
     }
 
-    /** The fiber died without running (killed before it started). */
-    void diedUnstarted(Throwable why) {
-        if (why instanceof FiberExit) {
+    private void endUnstarted(Throwable why) {
+        lifecycle = ENDED;
+        if (why == null || why instanceof FiberExit) {
             complete(null, null, true);
         } else {
             complete(null, why, false);
         }
+    }
+
+    @Override
+    void unobservedFailure(Throwable e) {
+        hub.reportError("task", this, e);
     }
 
     @Override
@@ -100,58 +171,50 @@ public final class Task<T> extends Awaitable<T> {
      */
     public void kill(Throwable exception, boolean block, Duration timeout) {
         Objects.requireNonNull(exception, "exception");
+        Deadlines.check(timeout, "Task.kill");
         if (isReady()) {
             return;
         }
         if (hub.isCurrentThread()) {
             killHere(exception);
-        } else if (!hub.execute(() -> killHere(exception))) {
-            return; // hub closed: close() already killed it
+        } else if (!hub.sendFromAnyThread(() -> killHere(exception))) {
+            return; // the hub is closing or closed: close() ends every task it holds
         }
         Hub me = Hub.currentIfAny();
-        if (block && !(me != null && me.current == fiber)) {
+        if (block && !(me != null && me.sched.current == fiber)) {
             join(timeout);
         }
     }
 
+    /** The one kill path: a task with a fiber is killed through its fiber ({@link Fiber#kill}). */
     private void killHere(Throwable ex) {
         if (isReady()) {
             return;
         }
-        Fiber f = fiber;
+        TaskFiber f = fiber;
         if (f == null) {
-            if (startTimer != null) {
-                hub.removeTimer(startTimer);
+            if (startTimer != null && startTimer.isArmed()) {
+                hub.sched.timers.remove(startTimer);
             }
-            diedUnstarted(ex);
-            return;
-        }
-        switch (f.state) {
-            case Fiber.NEW -> hub.killUnstarted(f, ex);
-            case Fiber.RUNNING -> throw io.loomlet.internal.Errors.sneaky(ex); // killing itself
-            case Fiber.PARKED, Fiber.READY -> hub.cancelPark(f, ex);
-            case Fiber.SUSPENDED -> hub.callSoon(() -> {
-                if (f.state == Fiber.SUSPENDED) {
-                    f.throwInto(ex);
-                }
-            });
-            default -> { }
+            endUnstarted(ex);
+        } else {
+            f.kill(ex);
         }
     }
 
     /** Calls {@code callback} with this task once it is done (at once, in the next pass, if it is). */
     public void link(Consumer<? super Task<T>> callback) {
-        addLink(callback, 0);
+        addLink(callback, LinkKind.ALWAYS);
     }
 
     /** As {@link #link}, only if the task succeeds. */
     public void linkValue(Consumer<? super Task<T>> callback) {
-        addLink(callback, 1);
+        addLink(callback, LinkKind.ON_VALUE);
     }
 
     /** As {@link #link}, only if the task fails. */
     public void linkException(Consumer<? super Task<T>> callback) {
-        addLink(callback, 2);
+        addLink(callback, LinkKind.ON_EXCEPTION);
     }
 
     /** Removes a callback added by one of the link methods. */
@@ -159,14 +222,14 @@ public final class Task<T> extends Awaitable<T> {
         removeLink(callback);
     }
 
-    /** True if the task ended by {@link #kill()} (FiberExit). */
+    /** True if the task ended by a kill (FiberExit), before or after it started. */
     public boolean isKilled() {
-        return wasKilled();
+        return killedOutcome();
     }
 
     /** True once the task's fiber has started running (and after it is done, if it ran). */
     public boolean isStarted() {
-        Fiber f = fiber;
+        TaskFiber f = fiber;
         return f != null && f.isStarted();
     }
 
@@ -177,10 +240,6 @@ public final class Task<T> extends Awaitable<T> {
 
     public Task<T> setName(String name) {
         this.name = name;
-        Fiber f = fiber;
-        if (f != null) {
-            f.setName(name);
-        }
         return this;
     }
 
@@ -196,8 +255,12 @@ public final class Task<T> extends Awaitable<T> {
 
     @Override
     public String toString() {
-        String st = !isReady() ? (isStarted() ? "running" : "pending")
-                : isKilled() ? "killed" : isSuccessful() ? "done" : "failed: " + exception();
+        String st = switch (lifecycle) {
+            case PENDING -> "pending";
+            case QUEUED -> "queued";
+            case RUNNING -> "running";
+            default -> !isReady() ? "ending" : isKilled() ? "killed" : isSuccessful() ? "done" : "failed: " + exception();
+        };
         return "Task[" + name() + ", " + st + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.loomlet;
 
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -51,38 +53,22 @@ public final class ThreadPool implements AutoCloseable {
         return p;
     }
 
-    /** Starts {@code c} on a pool thread; the result is settable from there and awaitable from any fiber. */
+    /**
+     * Starts {@code c} on a pool thread and returns its result at once, to wait on from any fiber or
+     * thread (gevent's {@code threadpool.spawn}).
+     *
+     * @throws IllegalStateException if the pool is closed
+     */
     public <T> AsyncResult<T> submit(Callable<T> c) {
         AsyncResult<T> r = new AsyncResult<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    r.set(c.call());
-                } catch (Throwable e) {
-                    r.setException(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("thread pool is closed", e);
-        }
+        start(c, r);
         return r;
     }
 
     /** Runs {@code c} on a pool thread, parking only the calling fiber, and returns its value. */
     public <T> T apply(Callable<T> c) {
         AsyncResult<T> r = new AsyncResult<>();
-        java.util.concurrent.Future<?> fut;
-        try {
-            fut = executor.submit(() -> {
-                try {
-                    r.set(c.call());
-                } catch (Throwable e) {
-                    r.setException(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("thread pool is closed", e);
-        }
+        Future<?> call = start(c, r);
         boolean done = false;
         try {
             T v = r.get();
@@ -90,18 +76,24 @@ public final class ThreadPool implements AutoCloseable {
             return v;
         } finally {
             if (!done && !r.isReady()) {
-                fut.cancel(true);
+                call.cancel(true); // killed or timed out while waiting: stop the call, drop its result
             }
         }
     }
 
-    /** Threads now running calls. */
-    public int activeCount() {
-        return executor.getActiveCount();
-    }
-
-    public int maxThreads() {
-        return executor.getMaximumPoolSize();
+    private <T> Future<?> start(Callable<T> c, AsyncResult<T> r) {
+        Objects.requireNonNull(c, "callable");
+        try {
+            return executor.submit(() -> {
+                try {
+                    r.set(c.call());
+                } catch (Throwable e) {
+                    r.setException(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("thread pool is closed", e);
+        }
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.loomlet;
 
-import io.loomlet.internal.TimerNode;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +18,8 @@ import java.util.function.Supplier;
  *
  * Once closed it never fires; a timeout that fired while its fiber was running plain code (not
  * blocked) raises at the next blocking point, unless it is closed first. CPU-bound code that never
- * blocks is not interrupted: fibers are cooperative.
+ * blocks is not interrupted: fibers are cooperative. A {@code null} duration is no timeout at all
+ * (gevent's {@code Timeout(None)}), and so is one longer than about 146 years.
  *
  * <p>Confinement: start and close it in the fiber it guards.
  */
@@ -34,15 +34,15 @@ public final class Timeout implements AutoCloseable {
 
     private Timeout(Duration duration, Supplier<? extends Throwable> exception) {
         this.hub = Hub.current();
-        this.fiber = hub.current;
-        this.duration = Objects.requireNonNull(duration, "duration");
+        this.fiber = hub.sched.current;
+        this.duration = Deadlines.check(duration, "Timeout");
         this.exception = exception;
         if (fiber.isHub()) {
             throw new IllegalStateException("a Timeout guards a fiber; a hub callback cannot block, so it needs none");
         }
     }
 
-    /** Starts a timeout of {@code duration} for the current fiber. */
+    /** Starts a timeout of {@code duration} (null: none) for the current fiber. */
     public static Timeout start(Duration duration) {
         return start(duration, null);
     }
@@ -50,22 +50,24 @@ public final class Timeout implements AutoCloseable {
     /** Starts a timeout that raises {@code exception.get()} instead of FiberTimeoutException. */
     public static Timeout start(Duration duration, Supplier<? extends Throwable> exception) {
         Timeout t = new Timeout(duration, exception);
-        t.hub.addTimer(t.timer, System.nanoTime() + Math.max(0, duration.toNanos()));
+        long deadline = Deadlines.of(duration, "Timeout");
+        if (deadline != Deadlines.NONE) {
+            t.hub.checkOpen();
+            t.hub.sched.timers.add(t.timer, deadline);
+        }
         return t;
     }
 
     private final class Timer extends TimerNode {
         @Override
-        public void fire() {
+        void fire() {
             if (closed || fiber.isDead()) {
                 return;
             }
             Throwable ex = exception != null ? exception.get()
                     : new FiberTimeoutException(Timeout.this, duration, fiber.name());
             delivered = ex;
-            if (!hub.cancelPark(fiber, ex)) {
-                fiber.pendingThrow = ex; // not blocked now: raise at its next blocking point
-            }
+            fiber.deliver(ex); // raised now if blocked, else at the fiber's next blocking point
         }
     }
 
@@ -92,9 +94,11 @@ public final class Timeout implements AutoCloseable {
     public void close() {
         hub.checkOwner("close a Timeout");
         closed = true;
-        hub.removeTimer(timer);
-        if (delivered != null && fiber.pendingThrow == delivered) {
-            fiber.pendingThrow = null; // fired but not raised yet: closed now, so it never fires
+        if (timer.isArmed()) {
+            hub.sched.timers.remove(timer);
+        }
+        if (delivered != null) {
+            fiber.withdraw(delivered); // fired but not raised yet: closed now, so it never fires
         }
     }
 

@@ -1,13 +1,16 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +27,24 @@ import java.util.function.Consumer;
  * costs tens of microseconds per park (a ThreadMXBean query): use it to debug, not in production.
  */
 public final class Watchdog {
-    static volatile boolean trackMonitors;
+    private static volatile boolean trackMonitors;
+    /** Monitors each parked fiber held when it parked, while tracking is on. */
+    private static final Map<Fiber, String> HELD = new ConcurrentHashMap<>();
+    /** The kernel's park hook: installed only while monitor tracking is on. */
+    private static final ParkObserver MONITOR_TRACKER = new ParkObserver() {
+        @Override
+        public void parking(Fiber f) {
+            String held = heldMonitors(f);
+            if (held != null) {
+                HELD.put(f, held);
+            }
+        }
+
+        @Override
+        public void resumed(Fiber f) {
+            HELD.remove(f);
+        }
+    };
     private static volatile long thresholdNanos;
     private static volatile Consumer<String> reporter = s -> {
         System.err.print(s);
@@ -43,7 +63,7 @@ public final class Watchdog {
     }
 
     private static Duration parse(String s) {
-        s = s.trim().toLowerCase(java.util.Locale.ROOT);
+        s = s.trim().toLowerCase(Locale.ROOT);
         if (s.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
         }
@@ -65,6 +85,10 @@ public final class Watchdog {
         }
         thresholdNanos = threshold.toNanos();
         trackMonitors = monitors;
+        Scheduler.observer = monitors ? MONITOR_TRACKER : null;
+        if (!monitors) {
+            HELD.clear();
+        }
         if (thread == null) {
             thread = new Thread(Watchdog::loop, "loomlet-watchdog");
             thread.setDaemon(true);
@@ -74,6 +98,8 @@ public final class Watchdog {
 
     public static synchronized void disable() {
         trackMonitors = false;
+        Scheduler.observer = null;
+        HELD.clear();
         if (thread != null) {
             thread.interrupt();
             thread = null;
@@ -111,8 +137,8 @@ public final class Watchdog {
                     continue;
                 }
                 Seen s = seen.computeIfAbsent(h, k -> new Seen());
-                long sw = h.switches();
-                if (sw != s.switches || h.isSleeping() || s.since == 0) {
+                long sw = h.switchCount();
+                if (sw != s.switches || h.inbox.isSleeping() || s.since == 0) {
                     s.switches = sw;
                     s.since = now;
                     s.reported = false;
@@ -121,7 +147,7 @@ public final class Watchdog {
                     try {
                         reporter.accept(report(h, now - s.since));
                     } catch (Throwable t) {
-                        io.loomlet.internal.Errors.printToStderr("watchdog reporter failed", t);
+                        Errors.printToStderr("watchdog reporter failed", t);
                     }
                 }
             }
@@ -132,20 +158,19 @@ public final class Watchdog {
      * Reads the hub's fiber list and its fibers' fields from the watchdog thread. This is racy, but
      * the race is benign: we only report a hub whose thread has not switched for the whole
      * threshold, so the structures are not changing; if the thread moves on while we read, the
-     * worst case is a stale name in one report (a broken link ends the walk early, never loops).
+     * worst case is a stale name in one report.
      */
     static String report(Hub h, long stalledNanos) {
         StringBuilder sb = new StringBuilder();
-        Fiber cur = h.current;
+        Fiber cur = h.sched.current;
         sb.append("loomlet watchdog: the hub of thread ").append(h.thread.getName())
                 .append(" has not switched for ").append(stalledNanos / 1_000_000).append(" ms; ")
                 .append("fiber '").append(cur.name()).append("' holds it:\n");
         Diagnostics.appendStack(sb, h.thread.getStackTrace());
         int holders = 0;
         try {
-            int n = 0;
-            for (Fiber f = h.liveHead; f != null && n++ < 100_000; f = f.allNext) {
-                String held = f.heldMonitors;
+            for (Fiber f : h.fibers.racySnapshot()) {
+                String held = HELD.get(f);
                 if (f != cur && held != null) {
                     holders++;
                     sb.append("  suspended fiber '").append(f.name()).append("' [").append(f.stateName())

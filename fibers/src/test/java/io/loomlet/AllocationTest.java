@@ -3,6 +3,7 @@ package io.loomlet;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * Bytes are counted (ThreadMXBean), not time; the benchmarks in jmh/ measure speed.
  */
 class AllocationTest extends HubTestBase {
+    private static final Duration ONE_NANO = Duration.ofNanos(1);
     private static final int OPS = 200_000;
     private static final com.sun.management.ThreadMXBean MX =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -64,22 +66,22 @@ class AllocationTest extends HubTestBase {
         // sleep(0) is a wake through the ready queue; a 1 ns sleep arms and fires the fiber's timer
         Fiber yielder = new Fiber(null, v -> {
             for (;;) {
-                hub.yieldNow();
+                Fibers.sleep(Duration.ZERO);
             }
-        }, hub.hubFiber);
+        }, hub.sched.hubFiber);
         Fiber timed = new Fiber(null, v -> {
             for (;;) {
-                hub.sleepUntil(System.nanoTime() + 1);
+                Fibers.sleep(ONE_NANO);
             }
-        }, hub.hubFiber);
-        hub.enqueueNew(yielder);
-        hub.enqueueNew(timed);
+        }, hub.sched.hubFiber);
+        hub.sched.enqueue(yielder);
+        hub.sched.enqueue(timed);
         for (int i = 0; i < OPS; i++) {
-            hub.yieldNow(); // the root yields too: each pass runs both fibers once
+            Fibers.sleep(Duration.ZERO); // the root yields too: each pass runs both fibers once
         }
         long before = allocated();
         for (int i = 0; i < OPS; i++) {
-            hub.yieldNow();
+            Fibers.sleep(Duration.ZERO);
         }
         double perPass = (allocated() - before) / (double) OPS;
         double bare = bareContinuation();

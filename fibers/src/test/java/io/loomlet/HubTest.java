@@ -35,7 +35,7 @@ class HubTest extends HubTestBase {
         });
         hub.callLater(Duration.ofMillis(20), () -> t.add("20"));
         hub.callAt(hub.time() + 0.04, () -> t.add("40"));
-        Hub.Handle cancelled = hub.callLater(Duration.ofMillis(30), () -> t.add("never"));
+        Handle cancelled = hub.callLater(Duration.ofMillis(30), () -> t.add("never"));
         cancelled.cancel();
         hub.run();
         assertEquals("20 40 60", t.toString());
@@ -91,14 +91,14 @@ class HubTest extends HubTestBase {
     }
 
     @Test
-    void runUntilReturnsTheTasksValue() {
-        assertEquals(42, hub.runUntil(() -> {
+    void runReturnsTheTasksValueAndGetRunsTheLoop() {
+        assertEquals(42, Fibers.run(() -> {
             Fibers.sleep(5);
             return 42;
         }));
         AsyncResult<String> r = new AsyncResult<>();
         hub.callLater(Duration.ofMillis(10), () -> r.set("set later"));
-        assertEquals("set later", hub.runUntil(r));
+        assertEquals("set later", r.get()); // asyncio's run_until_complete
     }
 
     @Test
@@ -152,7 +152,7 @@ class HubTest extends HubTestBase {
         assertThrows(IllegalStateException.class, () -> h.callLater(Duration.ZERO, () -> { }));
         assertThrows(IllegalStateException.class, () -> h.callSoonThreadsafe(() -> { }));
         assertThrows(IllegalStateException.class, h::run);
-        assertThrows(IllegalStateException.class, () -> h.park("x", Hub.NO_DEADLINE));
+        assertThrows(IllegalStateException.class, () -> Park.park("x", Park.NO_DEADLINE, Park.Wake.SAME_HUB, null));
         // the thread gets a fresh hub on next use
         Hub fresh = Hub.current();
         assertFalse(fresh.isClosed());

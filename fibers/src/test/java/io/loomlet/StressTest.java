@@ -27,19 +27,14 @@ class StressTest extends HubTestBase {
             return null;
         };
         for (int i = 0; i < n; i++) {
-            new Fiber(null, sleeper, hub.hubFiber); // plain fibers parented to the hub, queued to start
-            hub.enqueueNew(lastCreated());
+            Fiber f = new Fiber(null, sleeper, hub.sched.hubFiber); // plain fibers parented to the hub
+            hub.sched.enqueue(f); // queued to start in the next pass
         }
         assertEquals(n, hub.liveCount());
         while (hub.liveCount() > 0) {
             Fibers.sleep(50);
         }
         assertEquals(n, woke[0]);
-    }
-
-    /** The most recently registered fiber (the live list is newest first). */
-    private Fiber lastCreated() {
-        return hub.liveHead;
     }
 
     @Test
@@ -78,7 +73,7 @@ class StressTest extends HubTestBase {
         });
         assertEquals("ping done", pp[0].switchTo());
         assertEquals(n, count[0]);
-        List<Fiber> left = new ArrayList<>(hub.liveFibers());
+        List<Fiber> left = new ArrayList<>(hub.fibers.snapshot());
         assertTrue(left.contains(pp[1]), "pong is suspended in its switch; close() kills it");
     }
 }

@@ -1,6 +1,6 @@
 package io.loomlet.net;
 
-import io.loomlet.Hub;
+import io.loomlet.internal.Deadlines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,10 +22,11 @@ import java.time.Duration;
  */
 public final class FiberServerSocket implements Closeable {
     private final ServerSocketChannel ch;
-    private volatile Hub owner;
+    private final ChannelOwner owner;
 
     private FiberServerSocket(ServerSocketChannel ch) throws IOException {
         this.ch = ch;
+        this.owner = new ChannelOwner(ch, "server socket");
         ch.configureBlocking(false);
     }
 
@@ -63,7 +64,7 @@ public final class FiberServerSocket implements Closeable {
         return accept(null);
     }
 
-    /** Waits at most {@code timeout} (null: no limit) for a connection. */
+    /** Waits at most {@code timeout} (null: no limit; zero: only a connection pending now) for a connection. */
     public FiberSocket accept(Duration timeout) throws IOException {
         return FiberSocket.adopt(acceptChannel(timeout));
     }
@@ -75,13 +76,13 @@ public final class FiberServerSocket implements Closeable {
      * @throws SocketTimeoutException if none came within {@code timeout}
      */
     public SocketChannel acceptChannel(Duration timeout) throws IOException {
-        long deadline = timeout == null || timeout.isZero() ? Hub.NO_DEADLINE : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadlines.of(timeout, "accept");
         for (;;) {
             SocketChannel c = acceptNow();
             if (c != null) {
                 return c;
             }
-            if (!hub().waitIo(ch, SelectionKey.OP_ACCEPT, deadline)) {
+            if ((timeout != null && timeout.isZero()) || !owner.await(SelectionKey.OP_ACCEPT, deadline)) {
                 throw new SocketTimeoutException("accept timed out after " + timeout);
             }
         }
@@ -119,18 +120,7 @@ public final class FiberServerSocket implements Closeable {
     /** Closes the socket; a fiber waiting in accept gets a {@link SocketException}. From any thread. */
     @Override
     public void close() throws IOException {
-        Sockets.close(ch, owner);
-    }
-
-    private Hub hub() {
-        Hub h = Hub.current();
-        Hub o = owner;
-        if (o == null) {
-            owner = h;
-        } else if (o != h) {
-            throw new IllegalStateException("this server socket belongs to the hub of thread " + o.thread().getName());
-        }
-        return h;
+        owner.close();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.loomlet.net;
 
-import io.loomlet.Hub;
+import io.loomlet.internal.Deadlines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,23 +23,25 @@ import java.util.Objects;
  * fiber), a call runs the hub until it can return, so it also works as a plain blocking socket.
  *
  * <p>Reads return what is there (at least one byte, or -1 at end of stream); writes write
- * everything. Read, write and connect timeouts raise {@link SocketTimeoutException} and leave the
- * socket usable. {@link #close()} wakes any fiber waiting on the socket with a
- * {@link SocketException}.
+ * everything. Read and write timeouts raise {@link SocketTimeoutException} and leave the socket
+ * usable; a connect timeout closes it (a half-made connection cannot be reused). Timeouts follow
+ * Loomlet's one rule: {@code null} is no limit, {@link Duration#ZERO} does not wait, negative is
+ * refused. {@link #close()} wakes any fiber waiting on the socket with a {@link SocketException}.
  *
  * <p>Confinement: the socket belongs to the hub of the first fiber that waits on it. One fiber may
  * read while another writes; two readers (or two writers) at once is an error.
  */
 public final class FiberSocket implements Closeable {
     private final SocketChannel ch;
-    private volatile Hub owner;
-    private long readTimeoutNanos;
-    private long writeTimeoutNanos;
+    private final ChannelOwner owner;
+    private Duration readTimeout;
+    private Duration writeTimeout;
     private InputStream in;
     private OutputStream out;
 
     private FiberSocket(SocketChannel ch) throws IOException {
         this.ch = ch;
+        this.owner = new ChannelOwner(ch, "socket");
         ch.configureBlocking(false);
     }
 
@@ -79,13 +81,13 @@ public final class FiberSocket implements Closeable {
      * connection cannot be reused) and {@link SocketTimeoutException} raised.
      */
     public void connectTo(SocketAddress address, Duration timeout) throws IOException {
+        long deadline = Deadlines.of(timeout, "connect");
         if (ch.connect(address)) {
             return;
         }
-        long deadline = deadline(timeout == null ? 0 : timeout.toNanos());
         try {
             while (!ch.finishConnect()) {
-                if (!hub().waitIo(ch, SelectionKey.OP_CONNECT, deadline)) {
+                if (!owner.await(SelectionKey.OP_CONNECT, deadline)) {
                     throw new SocketTimeoutException("connect to " + address + " timed out after " + timeout);
                 }
             }
@@ -105,16 +107,18 @@ public final class FiberSocket implements Closeable {
             return 0;
         }
         long deadline = 0;
+        boolean waited = false;
         for (;;) {
             int n = ch.read(dst);
             if (n != 0) {
                 return n;
             }
-            if (deadline == 0) {
-                deadline = deadline(readTimeoutNanos);
+            if (!waited) {
+                waited = true;
+                deadline = Deadlines.of(readTimeout, "read");
             }
-            if (!hub().waitIo(ch, SelectionKey.OP_READ, deadline)) {
-                throw new SocketTimeoutException("read timed out after " + Duration.ofNanos(readTimeoutNanos));
+            if (!owner.await(SelectionKey.OP_READ, deadline)) {
+                throw new SocketTimeoutException("read timed out after " + readTimeout);
             }
         }
     }
@@ -124,21 +128,21 @@ public final class FiberSocket implements Closeable {
     }
 
     /**
-     * Writes all of {@code src}, parking while the peer's buffer is full.
+     * Writes all of {@code src}, parking while the peer's buffer is full. The write timeout limits
+     * each stall, not the whole write: every byte the peer takes starts it again.
      *
-     * @throws SocketTimeoutException if the write made no room within the write timeout
+     * @throws SocketTimeoutException if the peer took nothing within the write timeout
      */
     public void write(ByteBuffer src) throws IOException {
-        long deadline = 0;
         while (src.hasRemaining()) {
             if (ch.write(src) == 0) {
-                if (deadline == 0) {
-                    deadline = deadline(writeTimeoutNanos);
-                }
-                if (!hub().waitIo(ch, SelectionKey.OP_WRITE, deadline)) {
-                    throw new SocketTimeoutException("write timed out after " + Duration.ofNanos(writeTimeoutNanos)
-                            + " with " + src.remaining() + " bytes unsent");
-                }
+                long deadline = Deadlines.of(writeTimeout, "write");
+                do {
+                    if (!owner.await(SelectionKey.OP_WRITE, deadline)) {
+                        throw new SocketTimeoutException("write timed out after " + writeTimeout
+                                + " with " + src.remaining() + " bytes unsent");
+                    }
+                } while (ch.write(src) == 0);
             }
         }
     }
@@ -161,20 +165,26 @@ public final class FiberSocket implements Closeable {
         ch.shutdownOutput();
     }
 
-    /** Limit for each read (null or zero: none). */
+    /** Limit for each read (null: none; zero: do not wait for data). */
     public FiberSocket setReadTimeout(Duration d) {
-        readTimeoutNanos = d == null ? 0 : d.toNanos();
+        readTimeout = Deadlines.check(d, "setReadTimeout");
         return this;
     }
 
-    /** Limit for each write to make progress (null or zero: none). */
+    /** Limit for each stall of a write (null: none; zero: do not wait for room). */
     public FiberSocket setWriteTimeout(Duration d) {
-        writeTimeoutNanos = d == null ? 0 : d.toNanos();
+        writeTimeout = Deadlines.check(d, "setWriteTimeout");
         return this;
     }
 
+    /** The read timeout, or null for none. */
     public Duration readTimeout() {
-        return Duration.ofNanos(readTimeoutNanos);
+        return readTimeout;
+    }
+
+    /** The write timeout, or null for none. */
+    public Duration writeTimeout() {
+        return writeTimeout;
     }
 
     public <T> FiberSocket setOption(SocketOption<T> name, T value) throws IOException {
@@ -188,11 +198,6 @@ public final class FiberSocket implements Closeable {
 
     public FiberSocket setTcpNoDelay(boolean on) throws IOException {
         return setOption(StandardSocketOptions.TCP_NODELAY, on);
-    }
-
-    /** Bytes readable without waiting: always 0, since NIO does not expose the OS's count (FIONREAD). */
-    public int available() {
-        return 0;
     }
 
     /** A stream view, for code written against java.net.Socket streams. */
@@ -271,26 +276,7 @@ public final class FiberSocket implements Closeable {
      */
     @Override
     public void close() throws IOException {
-        Sockets.close(ch, owner);
-    }
-
-    private Hub hub() throws SocketException {
-        Hub h = Hub.current();
-        Hub o = owner;
-        if (o == null) {
-            owner = h;
-        } else if (o != h) {
-            throw new IllegalStateException("this socket belongs to the hub of thread " + o.thread().getName()
-                    + " and cannot wait from thread " + Thread.currentThread().getName());
-        }
-        if (!ch.isOpen()) {
-            throw new SocketException("Socket closed");
-        }
-        return h;
-    }
-
-    private static long deadline(long timeoutNanos) {
-        return timeoutNanos <= 0 ? Hub.NO_DEADLINE : System.nanoTime() + timeoutNanos;
+        owner.close();
     }
 
     @Override

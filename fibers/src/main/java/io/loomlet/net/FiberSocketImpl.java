@@ -176,7 +176,7 @@ public class FiberSocketImpl extends SocketImpl {
     @Override
     protected int available() throws IOException {
         connected();
-        return 0;
+        return 0; // NIO does not expose the OS's count (FIONREAD); 0 is what the contract allows
     }
 
     @Override
@@ -317,11 +317,6 @@ public class FiberSocketImpl extends SocketImpl {
 
     private static <T> T orDefault(T v, T d) {
         return v == null ? d : v;
-    }
-
-    /** The cooperative socket underneath, once connected or accepted. */
-    public FiberSocket fiberSocket() {
-        return socket;
     }
 
     @Override

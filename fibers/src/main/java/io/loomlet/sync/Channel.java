@@ -2,8 +2,9 @@ package io.loomlet.sync;
 
 import io.loomlet.Fiber;
 import io.loomlet.FiberTimeoutException;
-import io.loomlet.Hub;
+import io.loomlet.Park;
 import io.loomlet.ParkingLot;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -11,14 +12,15 @@ import java.util.function.Consumer;
 
 /**
  * An unbuffered channel: {@link #put} waits until a getter takes the item, {@link #get} waits until
- * a putter gives one (gevent's {@code Channel}, a rendezvous). Items may not be null.
+ * a putter gives one (gevent's {@code Channel}, a rendezvous). Items may not be null. Getters and
+ * putters both wait on {@link ParkingLot}s, first come first served.
  *
  * <p>Confinement: fibers of one hub.
  *
  * @param <T> the items' type
  */
 public final class Channel<T> {
-    /** A putter waiting with its item; {@code fiber} null for an item handed back by a cancelled getter. */
+    /** A putter's item; {@code fiber} null for an item handed back by a cancelled getter. */
     private static final class Offer<T> {
         final Fiber fiber;
         final T item;
@@ -30,11 +32,13 @@ public final class Channel<T> {
         }
     }
 
+    /** The waiting putters' items, in the order they came. */
     private final ArrayDeque<Offer<T>> offers = new ArrayDeque<>();
     private final ParkingLot getters = new ParkingLot("Channel.get");
+    private final ParkingLot putters = new ParkingLot("Channel.put");
     @SuppressWarnings("unchecked")
     private final Consumer<Object> itemAbandoned = item -> {
-        if (!getters.unparkOne(item)) {
+        if (getters.unparkOne(item) == null) {
             offers.addFirst(new Offer<>(null, (T) item)); // its putter has returned; the next getter takes it
         }
     };
@@ -53,17 +57,23 @@ public final class Channel<T> {
         }
     }
 
-    /** Gives {@code item} to a getter, waiting at most {@code timeout} (null: none); false if nobody took it. */
+    /**
+     * Gives {@code item} to a getter, waiting at most {@code timeout} (null: no limit; zero: only a
+     * getter waiting now); false if nobody took it.
+     */
     public boolean offer(T item, Duration timeout) {
         Objects.requireNonNull(item, "item");
-        if (getters.unparkOne(item)) {
+        long deadline = Deadlines.of(timeout, "Channel.put");
+        if (getters.unparkOne(item) != null) {
             return true;
         }
-        Hub hub = Hub.current();
+        if (timeout != null && timeout.isZero()) {
+            return false;
+        }
         Offer<T> o = new Offer<>(Fiber.current(), item);
         offers.addLast(o);
         try {
-            hub.park(this, Sync.deadline(timeout));
+            putters.park(deadline, null);
         } finally {
             if (!o.taken) {
                 offers.remove(o);
@@ -86,36 +96,37 @@ public final class Channel<T> {
         return v;
     }
 
-    /** Takes an item, waiting at most {@code timeout} (null: none); null if none came. */
+    /** Takes an item, waiting at most {@code timeout} (null: no limit; zero: only a putter waiting now); null if none came. */
     @SuppressWarnings("unchecked")
     public T poll(Duration timeout) {
-        Offer<T> o = offers.pollFirst();
-        if (o != null) {
-            o.taken = true;
-            if (o.fiber != null) {
-                o.fiber.hub().unpark(o.fiber, Sync.GRANT);
+        long deadline = Deadlines.of(timeout, "Channel.get");
+        for (Offer<T> o; (o = offers.pollFirst()) != null; ) {
+            // An offer whose putter timed out or was cancelled is skipped: the lot's abort took that
+            // putter out already, and its item goes back with it.
+            if (o.fiber == null || putters.unpark(o.fiber, Grant.PERMIT)) {
+                o.taken = true;
+                return o.item;
             }
-            return o.item;
         }
         if (timeout != null && timeout.isZero()) {
             return null;
         }
-        Object r = getters.park(Sync.deadline(timeout), itemAbandoned);
-        return r == Hub.TIMED_OUT ? null : (T) r;
+        Object r = getters.park(deadline, itemAbandoned);
+        return r == Park.TIMED_OUT ? null : (T) r;
     }
 
     /** Putters waiting now. */
     public int putters() {
-        return offers.size();
+        return putters.waiters();
     }
 
     /** Getters waiting now. */
     public int getters() {
-        return getters.size();
+        return getters.waiters();
     }
 
     @Override
     public String toString() {
-        return "Channel[putters " + offers.size() + ", getters " + getters.size() + "]";
+        return "Channel[putters " + putters.waiters() + ", getters " + getters.waiters() + "]";
     }
 }

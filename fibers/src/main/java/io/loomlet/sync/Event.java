@@ -1,7 +1,8 @@
 package io.loomlet.sync;
 
-import io.loomlet.Hub;
+import io.loomlet.Park;
 import io.loomlet.ParkingLot;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 
 /**
@@ -36,20 +37,20 @@ public final class Event {
 
     /** Waits until the flag is set or {@code timeout} (null: none) passes; returns whether it was set. */
     public boolean await(Duration timeout) {
+        long deadline = Deadlines.of(timeout, "Event.await");
         if (flag) {
             return true;
         }
-        long deadline = Sync.deadline(timeout);
-        return lot.park(deadline, null) != Hub.TIMED_OUT || flag;
+        return lot.park(deadline, null) != Park.TIMED_OUT || flag;
     }
 
     /** Fibers waiting now. */
     public int waiters() {
-        return lot.size();
+        return lot.waiters();
     }
 
     @Override
     public String toString() {
-        return "Event[" + (flag ? "set" : "unset") + ", waiters " + lot.size() + "]";
+        return "Event[" + (flag ? "set" : "unset") + ", waiters " + lot.waiters() + "]";
     }
 }

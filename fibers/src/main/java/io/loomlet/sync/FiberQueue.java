@@ -1,8 +1,9 @@
 package io.loomlet.sync;
 
 import io.loomlet.FiberTimeoutException;
-import io.loomlet.Hub;
+import io.loomlet.Park;
 import io.loomlet.ParkingLot;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  * @param <T> the items' type
  */
 public final class FiberQueue<T> {
-    private final int maxSize;
+    private final int capacity;
     private final ArrayDeque<T> items = new ArrayDeque<>();
     private final ParkingLot getters = new ParkingLot("FiberQueue.get");
     private final ParkingLot putters = new ParkingLot("FiberQueue.put");
@@ -31,7 +32,7 @@ public final class FiberQueue<T> {
     private final Consumer<Object> itemAbandoned = item -> putBack((T) item);
     private final Consumer<Object> spaceAbandoned = grant -> {
         if (!isFull()) {
-            putters.unparkOne(Sync.GRANT);
+            putters.unparkOne(Grant.PERMIT);
         }
     };
 
@@ -40,12 +41,12 @@ public final class FiberQueue<T> {
         this(0);
     }
 
-    /** A queue holding at most {@code maxSize} items; 0 means unbounded. */
-    public FiberQueue(int maxSize) {
-        if (maxSize < 0) {
-            throw new IllegalArgumentException("maxSize must be >= 0 (0: unbounded): " + maxSize);
+    /** A queue holding at most {@code capacity} items; 0 means unbounded. */
+    public FiberQueue(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must be >= 0 (0: unbounded): " + capacity);
         }
-        this.maxSize = maxSize;
+        this.capacity = capacity;
     }
 
     /** Puts {@code item}, waiting while the queue is full. */
@@ -65,7 +66,7 @@ public final class FiberQueue<T> {
     /** Puts {@code item} if there is room now. */
     public boolean offer(T item) {
         Objects.requireNonNull(item, "item");
-        if (getters.unparkOne(item)) {
+        if (getters.unparkOne(item) != null) {
             unfinished++;
             return true;
         }
@@ -80,12 +81,12 @@ public final class FiberQueue<T> {
     /** Puts {@code item}, waiting at most {@code timeout} (null: no limit); false if still full. */
     public boolean offer(T item, Duration timeout) {
         Objects.requireNonNull(item, "item");
-        long deadline = Sync.deadline(timeout);
+        long deadline = Deadlines.of(timeout, "FiberQueue.put");
         for (;;) {
             if (offer(item)) {
                 return true;
             }
-            if (putters.park(deadline, spaceAbandoned) == Hub.TIMED_OUT) {
+            if (putters.park(deadline, spaceAbandoned) == Park.TIMED_OUT) {
                 return offer(item);
             }
         }
@@ -93,12 +94,12 @@ public final class FiberQueue<T> {
 
     /** Takes the head item, waiting while the queue is empty. */
     public T get() {
-        return take(Hub.NO_DEADLINE);
+        return take(Park.NO_DEADLINE);
     }
 
     /** Takes the head item, waiting at most {@code timeout}; raises FiberTimeoutException if still empty. */
     public T get(Duration timeout) {
-        T v = take(Sync.deadline(timeout));
+        T v = take(Deadlines.of(timeout, "FiberQueue.get"));
         if (v == null) {
             throw new FiberTimeoutException(null, timeout, "FiberQueue.get: queue empty");
         }
@@ -109,14 +110,14 @@ public final class FiberQueue<T> {
     public T poll() {
         T v = items.pollFirst();
         if (v != null) {
-            putters.unparkOne(Sync.GRANT);
+            putters.unparkOne(Grant.PERMIT);
         }
         return v;
     }
 
     /** Takes the head item, waiting at most {@code timeout}; null if still empty. */
     public T poll(Duration timeout) {
-        return take(Sync.deadline(timeout));
+        return take(Deadlines.of(timeout, "FiberQueue.poll"));
     }
 
     @SuppressWarnings("unchecked")
@@ -126,12 +127,12 @@ public final class FiberQueue<T> {
             return v;
         }
         Object r = getters.park(deadline, itemAbandoned);
-        return r == Hub.TIMED_OUT ? poll() : (T) r;
+        return r == Park.TIMED_OUT ? poll() : (T) r;
     }
 
     /** An item handed to a getter that was then cancelled goes back to the head (or to the next getter). */
     private void putBack(T item) {
-        if (!getters.unparkOne(item)) {
+        if (getters.unparkOne(item) == null) {
             items.addFirst(item);
         }
     }
@@ -158,9 +159,9 @@ public final class FiberQueue<T> {
 
     /** As {@link #join()}, at most {@code timeout}; returns whether all were done. */
     public boolean join(Duration timeout) {
-        long deadline = Sync.deadline(timeout);
+        long deadline = Deadlines.of(timeout, "FiberQueue.join");
         while (unfinished > 0) {
-            if (joiners.park(deadline, null) == Hub.TIMED_OUT) {
+            if (joiners.park(deadline, null) == Park.TIMED_OUT) {
                 return unfinished == 0;
             }
         }
@@ -176,12 +177,22 @@ public final class FiberQueue<T> {
     }
 
     public boolean isFull() {
-        return maxSize > 0 && items.size() >= maxSize;
+        return capacity > 0 && items.size() >= capacity;
     }
 
     /** The bound, or 0 if unbounded. */
-    public int maxSize() {
-        return maxSize;
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Fibers waiting in {@link #get} now. */
+    public int getters() {
+        return getters.waiters();
+    }
+
+    /** Fibers waiting in {@link #put} now. */
+    public int putters() {
+        return putters.waiters();
     }
 
     /** Items put and not yet marked done. */
@@ -191,7 +202,7 @@ public final class FiberQueue<T> {
 
     @Override
     public String toString() {
-        return "FiberQueue[size " + items.size() + (maxSize > 0 ? "/" + maxSize : "") + ", getters "
-                + getters.size() + ", putters " + putters.size() + "]";
+        return "FiberQueue[size " + items.size() + (capacity > 0 ? "/" + capacity : "") + ", getters "
+                + getters.waiters() + ", putters " + putters.waiters() + "]";
     }
 }

@@ -1,8 +1,9 @@
 package io.loomlet.sync;
 
 import io.loomlet.Fiber;
-import io.loomlet.Hub;
+import io.loomlet.Park;
 import io.loomlet.ParkingLot;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -47,6 +48,7 @@ public class Lock {
 
     /** Acquires the lock, waiting at most {@code timeout} (null: no limit); returns whether it did. */
     public boolean acquire(Duration timeout) {
+        Deadlines.check(timeout, "Lock.acquire");
         Fiber me = Fiber.current();
         if (owner == null) {
             owner = me;
@@ -55,7 +57,7 @@ public class Lock {
         if (owner == me) {
             throw new IllegalStateException(me + " already holds this Lock; it is not re-entrant (use RLock)");
         }
-        return lot.park(Sync.deadline(timeout), abandon) != Hub.TIMED_OUT;
+        return lot.park(Deadlines.of(timeout, "Lock.acquire"), abandon) != Park.TIMED_OUT;
     }
 
     /** Acquires if free now. */
@@ -87,7 +89,7 @@ public class Lock {
     }
 
     void handOff() {
-        owner = lot.unparkNext(Sync.GRANT);
+        owner = lot.unparkOne(Grant.PERMIT);
     }
 
     public boolean isLocked() {
@@ -100,11 +102,11 @@ public class Lock {
     }
 
     public int waiters() {
-        return lot.size();
+        return lot.waiters();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + (owner == null ? "free" : "held by " + owner.name()) + ", waiters " + lot.size() + "]";
+        return getClass().getSimpleName() + "[" + (owner == null ? "free" : "held by " + owner.name()) + ", waiters " + lot.waiters() + "]";
     }
 }

@@ -1,7 +1,8 @@
 package io.loomlet.sync;
 
-import io.loomlet.Hub;
+import io.loomlet.Park;
 import io.loomlet.ParkingLot;
+import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -37,10 +38,11 @@ public class Semaphore {
 
     /** Takes a permit, waiting at most {@code timeout} (null: no limit); returns whether it got one. */
     public boolean acquire(Duration timeout) {
+        Deadlines.check(timeout, "Semaphore.acquire");
         if (tryAcquire()) {
             return true;
         }
-        return lot.park(Sync.deadline(timeout), abandon) != Hub.TIMED_OUT;
+        return lot.park(Deadlines.of(timeout, "Semaphore.acquire"), abandon) != Park.TIMED_OUT;
     }
 
     /** Takes a permit if one is free now. */
@@ -55,7 +57,7 @@ public class Semaphore {
     /** Returns a permit: to the longest waiter if there is one. */
     public void release() {
         checkRelease();
-        if (!lot.unparkOne(Sync.GRANT)) {
+        if (lot.unparkOne(Grant.PERMIT) == null) {
             permits++;
         }
     }
@@ -73,11 +75,11 @@ public class Semaphore {
     }
 
     public int waiters() {
-        return lot.size();
+        return lot.waiters();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[permits " + permits + ", waiters " + lot.size() + "]";
+        return getClass().getSimpleName() + "[permits " + permits + ", waiters " + lot.waiters() + "]";
     }
 }

@@ -1,6 +1,5 @@
 package io.loomlet.iopatch;
 
-import io.loomlet.Fiber;
 import io.loomlet.FiberLocal;
 import io.loomlet.Fibers;
 import io.loomlet.Task;
@@ -229,8 +228,7 @@ public final class Patched {
         if (!IoPatch.isPatched(IoPatch.Part.THREAD)) {
             return false;
         }
-        Fiber f = Fiber.current();
-        return !f.isRoot() && !f.isHub();
+        return Fibers.inFiber(); // never creates a hub on a plain thread
     }
 
     public static Object threadLocalGet(ThreadLocal<?> tl) throws Throwable {

@@ -1,4 +1,4 @@
-package io.loomlet.internal;
+package io.loomlet;
 
 import java.util.Arrays;
 
@@ -10,26 +10,22 @@ import java.util.Arrays;
  *
  * <p>Confinement: owned by one hub thread; not thread-safe.
  */
-public final class TimerHeap {
+final class TimerHeap {
     private TimerNode[] heap = new TimerNode[64];
     private int size;
-    private long nextSeq;
+    private int nextSeq;
 
-    public int size() {
-        return size;
-    }
-
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return size == 0;
     }
 
     /** The node with the earliest deadline, or null. */
-    public TimerNode peek() {
+    TimerNode peek() {
         return size == 0 ? null : heap[0];
     }
 
     /** Arms {@code node} for {@code deadline}, re-arming it if it was armed already. */
-    public void add(TimerNode node, long deadline) {
+    void add(TimerNode node, long deadline) {
         if (node.index >= 0) {
             remove(node);
         }
@@ -44,7 +40,7 @@ public final class TimerHeap {
     }
 
     /** Disarms {@code node}; harmless when it is not armed. */
-    public void remove(TimerNode node) {
+    void remove(TimerNode node) {
         int i = node.index;
         if (i < 0) {
             return;
@@ -67,7 +63,7 @@ public final class TimerHeap {
     }
 
     /** Removes and returns the earliest node if its deadline is at or before {@code now}. */
-    public TimerNode pollDue(long now) {
+    TimerNode pollDue(long now) {
         if (size == 0 || heap[0].deadline - now > 0) {
             return null;
         }
@@ -76,18 +72,22 @@ public final class TimerHeap {
         return n;
     }
 
-    /** Disarms every node (used when a hub closes). */
-    public void clear() {
+    /** Disarms every node and returns them (a closing hub tells each one). */
+    TimerNode[] clear() {
+        TimerNode[] left = Arrays.copyOf(heap, size);
         for (int i = 0; i < size; i++) {
             heap[i].index = -1;
             heap[i] = null;
         }
         size = 0;
+        return left;
     }
 
     private static boolean before(TimerNode a, TimerNode b) {
-        long d = a.deadline - b.deadline; // overflow-safe comparison of nanoTime values
-        return d < 0 || (d == 0 && a.seq < b.seq);
+        // Overflow-safe comparisons of nanoTime values and of the wrapping insertion counter:
+        // deadlines are kept within 2^62 ns of now (Deadlines), so differences never overflow.
+        long d = a.deadline - b.deadline;
+        return d < 0 || (d == 0 && a.seq - b.seq < 0);
     }
 
     private void siftUp(int i) {

@@ -1,0 +1,463 @@
+package io.loomlet;
+
+import io.loomlet.internal.Errors;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import jdk.internal.vm.Continuation;
+
+/**
+ * The trampoline and the loop of one hub.
+ *
+ * <p><b>The trampoline.</b> Fibers are continuations run from a stack that cannot unmount — the
+ * root's, or a pinned fiber's — by {@link #runLoop}: a fiber that switches yields naming its target
+ * ({@link #next}), and the trampoline runs that target, so a switch costs one yield plus one run.
+ * When the target is the hub itself, the trampoline asks {@link #nextToRun} for work.
+ *
+ * <p><b>The loop</b> (trio's "this while loop right here is our event loop"): each pass runs the
+ * fibers and callbacks that were ready when the pass began, in order — what becomes ready meanwhile
+ * waits for the next pass, so a busy fiber cannot starve timers — then:
+ * <ol>
+ *   <li>{@link #fireDueTimers()}: due sleeps, park deadlines, Timeouts and {@code callLater} handles;</li>
+ *   <li>{@link #poll}: wait for I/O, a timer or a cross-thread wake (not at all when work is ready),
+ *       or raise {@link LoopExit} in a wait nothing could ever end;</li>
+ *   <li>{@link #drainInbox()}: run what other threads sent.</li>
+ * </ol>
+ *
+ * <p><b>Surviving bad moments.</b> Whatever is thrown inside the loop — by a callback, a timer, an
+ * error handler, or the JVM itself (a stack overflow, no memory) — the loop's own state stays
+ * consistent: callbacks and timers are fenced one by one, a continuation that fails outside its
+ * body is buried, and an error that escapes the loop resumes the fiber that waited for it with that
+ * error ({@link #switchAway}), leaving the hub usable.
+ *
+ * <p>Confinement: the hub's thread only.
+ */
+final class Scheduler {
+    /** The kernel's own reasons to park, shown by dumps: an enum, so nothing compares strings. */
+    enum Blocker {
+        RUN("Hub.run"), SLEEP("sleep"), YIELD("sleep(0)");
+
+        private final String text;
+
+        Blocker(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** Set by diagnostics while they watch parks; null otherwise. */
+    static volatile ParkObserver observer;
+
+    /** While another user thread lives, a wait nothing in the hub can end is re-checked this often. */
+    private static final long LOOP_EXIT_RECHECK_NANOS = 100_000_000;
+    /** Inbox items run per pass, so a flood from other threads cannot starve this thread's fibers. */
+    private static final int INBOX_BATCH = 4096;
+    private static final VarHandle SWITCHES;
+
+    static {
+        try {
+            SWITCHES = MethodHandles.lookup().findVarHandle(Scheduler.class, "switches", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        // Load the classes the loop uses now, with the first hub: loading a class needs a file
+        // descriptor, and the loop must keep working when the process has none left (EMFILE).
+        Park.Wake.values();
+        Blocker.values();
+    }
+
+    final Hub hub;
+    final Fiber root;
+    final Fiber hubFiber;
+    final TimerHeap timers = new TimerHeap();
+
+    /** The fiber whose code runs now: a user fiber, the root, or the hub fiber (during callbacks). */
+    Fiber current;
+    /** The target a yielding fiber names for the trampoline. */
+    private Fiber next;
+    /** Fibers and Handles ready to run, in order. */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
+    /** How many entries of {@link #ready} belong to the current pass. */
+    private int batch;
+    /** Targets owned by a loop lower on this stack (see runLoop); requeued when the nested loop ends. */
+    private final ArrayDeque<Fiber> deferred = new ArrayDeque<>();
+    /** Runs of the trampoline on this stack (root and pinned fibers). */
+    private int loopDepth;
+    /** Trampolines whose waiter is the hub fiber (a callback that switched into a fiber). */
+    private int hubFiberWaiting;
+    /** Parks now in progress that declared Wake.OTHER_THREAD, and Wake.IO (see Park). */
+    private int otherThreadParks;
+    private int ioParks;
+    /** Incremented on every fiber run; read by the watchdog and tests with getOpaque. */
+    @SuppressWarnings("unused")
+    private long switches;
+
+    Scheduler(Hub hub) {
+        this.hub = hub;
+        this.root = new Fiber(this, Fiber.Kind.ROOT);
+        this.hubFiber = new Fiber(this, Fiber.Kind.HUB);
+        this.current = root;
+    }
+
+    long switches() {
+        return (long) SWITCHES.getOpaque(this);
+    }
+
+    boolean isLooping() {
+        return loopDepth > 0;
+    }
+
+    boolean hasReadyWork() {
+        return !ready.isEmpty();
+    }
+
+    void enqueue(Fiber f) {
+        ready.addLast(f);
+    }
+
+    void enqueue(Handle h) {
+        ready.addLast(h);
+    }
+
+    void countPark(Park.Wake wake, int delta) {
+        if (wake == Park.Wake.OTHER_THREAD) {
+            otherThreadParks += delta;
+        } else if (wake == Park.Wake.IO) {
+            ioParks += delta;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The trampoline
+
+    /** Fiber.switchTo / throwInto: greenlet's switch rules, then the transfer. */
+    Object switchFromCurrent(Fiber target, Object value, Throwable thrown) {
+        if (!hub.isCurrentThread()) {
+            throw new IllegalStateException("cannot switch to " + target + " from thread "
+                    + Thread.currentThread().getName() + ": a fiber only runs on the thread that made it "
+                    + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
+        }
+        hub.checkOpen();
+        Fiber self = current;
+        for (;;) {
+            if (target.isDead()) {
+                target = target.heir(); // greenlet: a switch to a dead fiber goes to its parent
+            } else if (target.isNew() && thrown != null) {
+                // greenlet: throwing into an unstarted fiber kills it without running it
+                target.die(thrown);
+                if (thrown instanceof FiberExit) {
+                    value = thrown;
+                    thrown = null;
+                }
+                target = target.heir();
+            } else {
+                break;
+            }
+        }
+        if (target == self) {
+            if (thrown != null) {
+                throw Errors.sneaky(thrown);
+            }
+            return value;
+        }
+        if (target.isBlocked()) {
+            throw new IllegalStateException("cannot switch to " + target + ": it is blocked in "
+                    + Errors.describe(target.blocker()) + " and only its waker, a kill or a Timeout may resume it");
+        }
+        target.inValue = value;
+        target.inThrow = thrown;
+        self.suspend();
+        return switchAway(self, target);
+    }
+
+    /**
+     * Transfers control from {@code self} (the current fiber, already in the state it leaves in) to
+     * {@code target}, whose transfer slot is filled. Returns what resumes {@code self}.
+     */
+    Object switchAway(Fiber self, Fiber target) {
+        try {
+            if (self.cont != null) {
+                next = target;
+                if (!Continuation.yield(Fiber.SCOPE)) {
+                    // Pinned (a native frame such as a static initialiser, or a critical section): the
+                    // continuation cannot unmount. Rather than fail or hang, run the loop right here on
+                    // this fiber's stack until something resumes it, exactly as the root does.
+                    // FiberContinuation.onPinned has already warned, once per frame.
+                    next = null;
+                    runLoop(target, self);
+                }
+            } else {
+                runLoop(target, self);
+            }
+        } finally {
+            if (!self.isRunning()) {
+                self.recover(); // an error escaped the loop before it resumed self: raise it here
+            }
+        }
+        return self.takeResume();
+    }
+
+    /**
+     * The trampoline. Runs on a stack that cannot unmount and keeps running fibers until control
+     * is transferred to {@code waiter}. A target owned by a loop lower on this stack (the root below
+     * a pinned fiber) cannot be resumed from here: it is deferred and requeued when this loop ends.
+     */
+    private void runLoop(Fiber target, Fiber waiter) {
+        boolean nested = waiter.kind == Fiber.Kind.USER;
+        if (nested) {
+            waiter.onStack = true;
+        }
+        if (waiter == hubFiber) {
+            hubFiberWaiting++;
+        }
+        loopDepth++;
+        try {
+            Fiber t = target;
+            while (t != waiter) {
+                if (t == hubFiber) {
+                    t = nextToRun(waiter);
+                } else if (t.onStack) {
+                    deferred.addLast(t);
+                    t = hubFiber;
+                } else if (t.isDead()) {
+                    t = hubFiber;
+                } else {
+                    t = run(t);
+                }
+            }
+            waiter.mount();
+        } finally {
+            // Also when an error escapes: the code running on this stack is the waiter's again.
+            current = waiter;
+            loopDepth--;
+            if (waiter == hubFiber) {
+                hubFiberWaiting--;
+            }
+            if (nested) {
+                waiter.onStack = false;
+                for (Fiber d; (d = deferred.pollLast()) != null; ) {
+                    ready.addFirst(d);
+                    batch++;
+                }
+            }
+        }
+    }
+
+    /** Runs {@code t} until it yields; returns the target it named. */
+    private Fiber run(Fiber t) {
+        current = t;
+        t.mount();
+        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
+        try {
+            t.cont.run();
+        } catch (Throwable e) {
+            // Loomlet's own code inside the continuation failed outside the body (while the fiber
+            // died or yielded: a stack overflow, no memory). It cannot be resumed: bury it, hand
+            // the error to whoever gets its outcome, and go on scheduling.
+            next = null;
+            current = hubFiber;
+            try {
+                if (t.isRunning() || t.isDead()) {
+                    fiberDied(t, null, e);
+                } else {
+                    hub.reportError(t.name() + " failed inside Loomlet while it yielded", e);
+                }
+            } catch (Throwable again) {
+                Errors.lastResort();
+            }
+            Fiber n = next;
+            next = null;
+            return n == null ? hubFiber : n;
+        }
+        Fiber n = next;
+        next = null;
+        return n;
+    }
+
+    /**
+     * Runs inside a dying fiber's continuation (or for a buried one): marks it dead and picks who
+     * receives its outcome, greenlet-style.
+     */
+    void fiberDied(Fiber f, Object result, Throwable error) {
+        f.die(error);
+        Fiber p = f.heir();
+        if (p.isBlocked() || (p == hubFiber && hubFiberWaiting == 0)) {
+            // The heir is blocked in a wait (or is the loop itself): it cannot take a greenlet-style
+            // result, so the hub gets control, and a failure is reported rather than lost.
+            if (error != null && !(f instanceof Task.TaskFiber)) {
+                hub.reportError(f.name() + " died with an exception and its parent " + p.name()
+                        + " could not receive it", error);
+            }
+            next = hubFiber;
+            return;
+        }
+        p.inValue = result;
+        p.inThrow = error;
+        next = p;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The loop
+
+    /** Returns the next fiber to run, running callbacks and the loop's phases until there is one. */
+    private Fiber nextToRun(Fiber waiter) {
+        current = hubFiber;
+        for (;;) {
+            while (batch > 0) {
+                batch--;
+                Object e = ready.pollFirst();
+                if (e == null) {
+                    batch = 0;
+                } else if (e instanceof Fiber f) {
+                    if (f.isRunnable()) {
+                        return f;
+                    }
+                } else {
+                    runCallback((Handle) e);
+                }
+            }
+            fireDueTimers();
+            Fiber woken = poll(waiter);
+            if (woken != null) {
+                return woken;
+            }
+            drainInbox();
+            batch = ready.size();
+        }
+    }
+
+    private void runCallback(Handle h) {
+        try {
+            h.run();
+        } catch (Throwable t) {
+            hub.reportError("callback", h, t);
+        } finally {
+            current = hubFiber;
+        }
+    }
+
+    /** Phase: fire every timer whose deadline has passed. */
+    private void fireDueTimers() {
+        if (timers.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (TimerNode n; (n = timers.pollDue(now)) != null; ) {
+            try {
+                n.fire();
+            } catch (Throwable t) {
+                hub.reportError("timer", n, t);
+            }
+        }
+    }
+
+    /**
+     * Phase: wait for I/O, a due timer or a cross-thread wake; not at all when work is ready. With
+     * channels waited on this is a Selector select; otherwise the thread parks, which needs no file
+     * descriptor. Returns a fiber to resume at once (a waiter given LoopExit), or null.
+     */
+    private Fiber poll(Fiber waiter) {
+        Inbox inbox = hub.inbox;
+        boolean work = !ready.isEmpty() || !inbox.isEmpty();
+        long wait = work ? 0 : nanosToNextTimer();
+        if (ioParks > 0) {
+            hub.reactor().select(wait, inbox);
+            return null;
+        }
+        if (work) {
+            return null;
+        }
+        if (wait < 0 && otherThreadParks == 0) {
+            // Nothing ready, no timer, no I/O, no wait that another thread may end. Another live
+            // user thread could still call callSoonThreadsafe, so while one lives we wait and look
+            // again; once none does, nothing can ever end this wait.
+            if (!anotherUserThreadAlive()) {
+                return loopExit(waiter);
+            }
+            wait = LOOP_EXIT_RECHECK_NANOS;
+        }
+        inbox.park(wait);
+        return null;
+    }
+
+    /** Nanoseconds until the first timer (0 if due), or -1 with no timer. */
+    private long nanosToNextTimer() {
+        TimerNode first = timers.peek();
+        // -1 only when there is no timer at all. A timer that came due since fireDueTimers gives a
+        // negative difference, which must mean "do not wait", not "wait forever".
+        return first == null ? -1 : Math.max(0, first.deadline() - System.nanoTime());
+    }
+
+    private Fiber loopExit(Fiber waiter) {
+        LoopExit e;
+        try {
+            e = new LoopExit("this operation would block forever: the hub of thread " + hub.thread.getName()
+                    + " has no fiber ready, no timer, no I/O, no wait another thread may end, and no other "
+                    + "live user thread, so nothing could wake " + waiter.name()
+                    + (waiter.blocker() == null ? "" : " (blocked in " + Errors.describe(waiter.blocker()) + ")"));
+        } catch (Throwable failed) {
+            e = new LoopExit("this operation would block forever: nothing could wake it");
+        }
+        if (waiter.cancel(e)) {
+            return null; // now runnable, with e: the next pass resumes it
+        }
+        // Not parked: the root or the hub fiber waiting for a switch back. Resume it with e.
+        waiter.inValue = null;
+        waiter.inThrow = e;
+        return waiter;
+    }
+
+    /*
+     * Another thread that is alive, not a daemon, and not the JVM's own DestroyJavaVM. Daemon threads
+     * are taken not to feed the hub, as the JVM itself takes them not to keep a program alive. Only
+     * called when a wait looks hopeless, so the walk over the threads costs nothing in the common case.
+     */
+    private boolean anotherUserThreadAlive() {
+        ThreadGroup g = hub.thread.getThreadGroup();
+        if (g == null) {
+            return false;
+        }
+        while (g.getParent() != null) {
+            g = g.getParent();
+        }
+        Thread[] all = new Thread[g.activeCount() + 16];
+        int n = g.enumerate(all, true);
+        for (int i = 0; i < n; i++) {
+            Thread t = all[i];
+            if (t != hub.thread && t.isAlive() && !t.isDaemon() && !"DestroyJavaVM".equals(t.getName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Phase: run what other threads sent. */
+    private void drainInbox() {
+        Inbox inbox = hub.inbox;
+        for (int n = 0; n < INBOX_BATCH; n++) {
+            Runnable r = inbox.poll();
+            if (r == null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (Throwable t) {
+                hub.reportError("cross-thread callback", r, t);
+            } finally {
+                current = hubFiber;
+            }
+        }
+    }
+
+    /** Drops what is queued (the hub is closing); returns the timers that were still armed. */
+    TimerNode[] clear() {
+        ready.clear();
+        deferred.clear();
+        batch = 0;
+        return timers.clear();
+    }
+}
