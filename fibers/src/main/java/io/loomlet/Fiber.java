@@ -338,9 +338,20 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
         transition(1 << NEW | 1 << SUSPENDED | 1 << RUNNABLE, RUNNING);
     }
 
-    /** This fiber switches to another one, greenlet-style. */
-    final void suspend() {
-        setState(RUNNING, SUSPENDED);
+    /** RUNNING -> SUSPENDED: this fiber, the current one, switches to {@code target} greenlet-style. */
+    final Object switchTo(Fiber target, Object value, Throwable thrown) {
+        target.inValue = value;
+        target.inThrow = thrown;
+        try {
+            setState(RUNNING, SUSPENDED);
+            return sched.switchAway(this, target);
+        } finally {
+            if (state != RUNNING) {
+                state = RUNNING; // as in park: plain writes, the stack may have just overflowed
+                inValue = null;
+                inThrow = null;
+            }
+        }
     }
 
     /** Throws unless the current fiber (this) may block: not a hub callback, hub open, right thread. */
@@ -378,6 +389,17 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
             setState(RUNNING, PARKED);
             return s.switchAway(this, s.hubFiber);
         } finally {
+            if (state != RUNNING) {
+                // An error struck before the switch or escaped the loop: it propagates in this fiber.
+                // Plain writes first (see recover): this stack may have just overflowed.
+                int was = state;
+                state = RUNNING;
+                inValue = null;
+                inThrow = null;
+                if (was == PARKED) {
+                    recover();
+                }
+            }
             s.countPark(wake, -1);
             if (isArmed()) {
                 s.timers.remove(this);
@@ -399,11 +421,16 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
         blocker = Scheduler.Blocker.YIELD;
         inValue = null;
         inThrow = null;
-        setState(RUNNING, RUNNABLE);
-        s.enqueue(this);
         try {
+            s.enqueue(this);
+            setState(RUNNING, RUNNABLE);
             s.switchAway(this, s.hubFiber);
         } finally {
+            if (state != RUNNING) {
+                state = RUNNING; // as in park: plain writes, the stack may have just overflowed
+                inValue = null;
+                inThrow = null;
+            }
             blocker = null;
             parkSeq++;
             assert this == s.current && state == RUNNING;
@@ -427,13 +454,15 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
     }
 
     private void wake(Object value, Throwable t) {
+        // Queued first, then marked: should queueing fail (no memory, no stack), the fiber is still
+        // parked and can be woken again, never runnable and lost.
+        sched.enqueue(this);
         setState(PARKED, RUNNABLE);
         inValue = value;
         inThrow = t;
         if (isArmed()) {
             sched.timers.remove(this);
         }
-        sched.enqueue(this);
     }
 
     /**
@@ -485,7 +514,11 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
     final void kill(Throwable t) {
         switch (state) {
             case NEW -> die(t);
-            case RUNNING -> throw Errors.sneaky(t);
+            case RUNNING -> {
+                if (this == sched.current) {
+                    throw Errors.sneaky(t); // killing itself
+                }
+            }
             case PARKED, RUNNABLE -> cancel(t);
             case SUSPENDED -> sched.hub.callSoon(() -> {
                 if (state == SUSPENDED) {
@@ -515,18 +548,22 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
         }
     }
 
-    /**
-     * An error escaped the loop before it resumed this fiber: take it back to RUNNING so the error
-     * can propagate in it. A parked fiber's waiter is aborted first, so nothing picks it later; a
-     * stale entry of it in the ready queue is skipped (the scheduler runs only runnable fibers).
+    /*
+     * Recovery: PARKED/RUNNABLE/SUSPENDED -> RUNNING when an error escapes the loop (or strikes before
+     * the switch) before the loop resumed this fiber, which is the one running on this stack. The
+     * error then propagates in it, and a stale entry of it in the ready queue is skipped (the loop
+     * runs only runnable fibers). These are the only writes of the state outside setState, in the
+     * finally blocks of park, yieldNow and switchTo: they run on a stack that may have just
+     * overflowed, where any call may overflow again, so they are plain writes, with no call.
      */
-    final void recover() {
-        if (state == PARKED) {
+
+    /** After recovery from a park: leave the wait list, so no waker picks a fiber that is not waiting. */
+    private void recover() {
+        try {
             runAbort();
+        } catch (Throwable again) {
+            // the stack is still too short: ParkingLot.park's own finally removes the fiber too
         }
-        transition(1 << PARKED | 1 << RUNNABLE | 1 << SUSPENDED, RUNNING);
-        inValue = null;
-        inThrow = null;
     }
 
     /**
@@ -568,6 +605,7 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
 
     /** Runs inside the continuation: the body, then hand the outcome to the parent. */
     private void runInContinuation() {
+        mount();
         contStarted = true;
         Object result = null;
         Throwable error = null;

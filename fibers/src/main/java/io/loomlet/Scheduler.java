@@ -168,35 +168,32 @@ final class Scheduler {
             throw new IllegalStateException("cannot switch to " + target + ": it is blocked in "
                     + Errors.describe(target.blocker()) + " and only its waker, a kill or a Timeout may resume it");
         }
-        target.inValue = value;
-        target.inThrow = thrown;
-        self.suspend();
-        return switchAway(self, target);
+        return self.switchTo(target, value, thrown);
     }
 
     /**
      * Transfers control from {@code self} (the current fiber, already in the state it leaves in) to
-     * {@code target}, whose transfer slot is filled. Returns what resumes {@code self}.
+     * {@code target}, whose transfer slot is filled. Returns what resumes {@code self}. If an error
+     * strikes before {@code self} is resumed (a stack overflow in the loop, which runs on this very
+     * stack when {@code self} is the root), it propagates; the caller's {@code finally} then takes
+     * {@code self} back to RUNNING ({@link Fiber#recover}), so the error is raised in the fiber that
+     * was waiting and the hub stays usable.
      */
     Object switchAway(Fiber self, Fiber target) {
-        try {
-            if (self.cont != null) {
-                next = target;
-                if (!Continuation.yield(Fiber.SCOPE)) {
-                    // Pinned (a native frame such as a static initialiser, or a critical section): the
-                    // continuation cannot unmount. Rather than fail or hang, run the loop right here on
-                    // this fiber's stack until something resumes it, exactly as the root does.
-                    // FiberContinuation.onPinned has already warned, once per frame.
-                    next = null;
-                    runLoop(target, self);
-                }
+        if (self.cont != null) {
+            next = target;
+            if (Continuation.yield(Fiber.SCOPE)) {
+                self.mount(); // resumed by the trampoline, on this fiber's own stack
             } else {
+                // Pinned (a native frame such as a static initialiser, or a critical section): the
+                // continuation cannot unmount. Rather than fail or hang, run the loop right here on
+                // this fiber's stack until something resumes it, exactly as the root does.
+                // FiberContinuation.onPinned has already warned, once per frame.
+                next = null;
                 runLoop(target, self);
             }
-        } finally {
-            if (!self.isRunning()) {
-                self.recover(); // an error escaped the loop before it resumed self: raise it here
-            }
+        } else {
+            runLoop(target, self);
         }
         return self.takeResume();
     }
@@ -231,7 +228,8 @@ final class Scheduler {
             }
             waiter.mount();
         } finally {
-            // Also when an error escapes: the code running on this stack is the waiter's again.
+            // First, and with no call: also when an error (a stack overflow) escapes, the code running
+            // on this stack is the waiter's again.
             current = waiter;
             loopDepth--;
             if (waiter == hubFiber) {
@@ -247,19 +245,27 @@ final class Scheduler {
         }
     }
 
-    /** Runs {@code t} until it yields; returns the target it named. */
+    /**
+     * Runs {@code t} until it yields; returns the target it named. The fiber mounts itself (its state
+     * becomes RUNNING) once it is on its own stack, so if the continuation cannot even be entered
+     * (a stack overflow at the call) the fiber is untouched, and put back first in line.
+     */
     private Fiber run(Fiber t) {
         current = t;
-        t.mount();
         SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
         try {
             t.cont.run();
         } catch (Throwable e) {
+            next = null;
+            current = hubFiber;
+            if (t.isRunnable()) {
+                ready.addFirst(t); // never entered: it runs in a later pass
+                batch++;
+                throw e;
+            }
             // Loomlet's own code inside the continuation failed outside the body (while the fiber
             // died or yielded: a stack overflow, no memory). It cannot be resumed: bury it, hand
             // the error to whoever gets its outcome, and go on scheduling.
-            next = null;
-            current = hubFiber;
             try {
                 if (t.isRunning() || t.isDead()) {
                     fiberDied(t, null, e);
@@ -317,7 +323,15 @@ final class Scheduler {
                         return f;
                     }
                 } else {
-                    runCallback((Handle) e);
+                    try {
+                        runCallback((Handle) e);
+                    } catch (Throwable notRun) {
+                        // runCallback fences the callback itself, so only a failure to enter it
+                        // (a stack overflow at the call) gets here: the callback has not run.
+                        ready.addFirst(e);
+                        batch++;
+                        throw notRun;
+                    }
                 }
             }
             fireDueTimers();
@@ -334,7 +348,11 @@ final class Scheduler {
         try {
             h.run();
         } catch (Throwable t) {
-            hub.reportError("callback", h, t);
+            try {
+                hub.reportError("callback", h, t);
+            } catch (Throwable again) {
+                Errors.lastResort(); // never let the callback escape as if it had not run
+            }
         } finally {
             current = hubFiber;
         }
