@@ -27,19 +27,14 @@ class StressTest extends HubTestBase {
             return null;
         };
         for (int i = 0; i < n; i++) {
-            new Fiber(null, sleeper, hub.hubFiber); // plain fibers parented to the hub, queued to start
-            hub.enqueueNew(lastCreated());
+            Fiber f = new Fiber(null, sleeper, hub.hubFiber); // plain fibers parented to the hub, queued to start
+            hub.enqueueNew(f);
         }
         assertEquals(n, hub.liveCount());
         while (hub.liveCount() > 0) {
             Fibers.sleep(50);
         }
         assertEquals(n, woke[0]);
-    }
-
-    /** The most recently registered fiber (the live list is newest first). */
-    private Fiber lastCreated() {
-        return hub.liveHead;
     }
 
     @Test
