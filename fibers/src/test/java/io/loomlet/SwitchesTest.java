@@ -21,7 +21,7 @@ class SwitchesTest extends HubTestBase {
 
     @Test
     void aParkingOperationPassesAndItsResultComesBack() throws Exception {
-        assertEquals("slept", Switches.assertOthersRan(5, () -> {
+        assertEquals("slept", Switches.assertOthersRan(2, () -> {
             Fibers.sleep(Duration.ofMillis(30));
             return "slept";
         }));

@@ -44,7 +44,7 @@ class ThreadsTest extends HubTestBase {
 
     @Test
     void runInThreadParksOnlyTheCallingFiber() throws Exception {
-        String r = Switches.assertOthersRan(5, () -> Fibers.runInThread(() -> {
+        String r = Switches.assertOthersRan(2, () -> Fibers.runInThread(() -> {
             Thread.sleep(60); // a real blocking call, on a pool thread; the ticker sleeps 1 ms a tick
             return Thread.currentThread().getName();
         }));

@@ -76,7 +76,12 @@ public final class Switches {
         });
     }
 
-    /** As {@link #assertOthersRan(Op)}, requiring at least {@code minTicks} ticks while op ran. */
+    /**
+     * As {@link #assertOthersRan(Op)}, requiring at least {@code minTicks} ticks while op ran. The
+     * first tick comes at op's first park; a second one means the hub came back to the ticker's
+     * 1 ms timer while op was still parked. Ask for 2 where op waits tens of milliseconds; more is
+     * a timing bet that a loaded machine can lose.
+     */
     public static <T> T assertOthersRan(int minTicks, Op<T> op) throws Exception {
         AtomicInteger ticks = new AtomicInteger();
         Task<Void> ticker = Fibers.spawn("switches-ticker", () -> {
