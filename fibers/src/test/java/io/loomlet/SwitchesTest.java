@@ -8,7 +8,7 @@ import io.loomlet.testing.Switches;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** io.loomlet.testing.Switches: the proofs fail where they should: an operation that blocks the thread, or never switches. */
+/** Switches: the proofs fail where they should, on an operation that blocks the thread or never switches. */
 class SwitchesTest extends HubTestBase {
 
     @Test

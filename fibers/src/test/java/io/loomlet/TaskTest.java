@@ -11,6 +11,7 @@ import io.loomlet.sync.Event;
 import io.loomlet.sync.FiberQueue;
 import io.loomlet.sync.Lock;
 import io.loomlet.testing.Switches;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,7 @@ class TaskTest extends HubTestBase {
         assertFalse(t.isSuccessful());
         assertSame(e, t.exception());
         Task<Object> checked = Fibers.spawn(() -> {
-            throw new java.io.IOException("io");
+            throw new IOException("io");
         });
         CompletionException ce = assertThrows(CompletionException.class, checked::get);
         assertEquals("io", ce.getCause().getMessage());

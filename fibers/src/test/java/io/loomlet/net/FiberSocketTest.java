@@ -15,11 +15,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -133,7 +136,7 @@ class FiberSocketTest extends HubTestBase {
             });
             closer.start();
             closer.join();
-            assertThrows(java.util.concurrent.CompletionException.class, () -> reader.get(Duration.ofSeconds(5)));
+            assertThrows(CompletionException.class, () -> reader.get(Duration.ofSeconds(5)));
             s.close();
         }
     }
@@ -197,9 +200,9 @@ class FiberSocketTest extends HubTestBase {
     void tenThousandConnectionsLeaveNoOpenFiles() throws Exception {
         // The JDK keeps one descriptor for good once the first socket channel closes (its
         // pre-close socket pair): make it exist before counting, with plain NIO and no hub.
-        try (java.nio.channels.ServerSocketChannel ssc = java.nio.channels.ServerSocketChannel.open()
+        try (ServerSocketChannel ssc = ServerSocketChannel.open()
                 .bind(new InetSocketAddress("127.0.0.1", 0));
-             java.nio.channels.SocketChannel sc = java.nio.channels.SocketChannel.open(ssc.getLocalAddress())) {
+             SocketChannel sc = SocketChannel.open(ssc.getLocalAddress())) {
             ssc.accept().close();
         }
         long before = openFiles(); // a fresh hub: no selector yet
