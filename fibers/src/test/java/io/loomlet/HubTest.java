@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomlet.sync.Event;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The loop API (asyncio's names) and the hub's failure paths. */
 class HubTest extends HubTestBase {
@@ -44,17 +48,14 @@ class HubTest extends HubTestBase {
     }
 
     @Test
+    @Timeout(10) // a lost wake-up hangs run(): fail in seconds
     void callSoonThreadsafeWakesASleepingHub() throws Exception {
         Trace t = new Trace();
-        CountDownLatch running = new CountDownLatch(1);
-        hub.callSoon(running::countDown);
+        AtomicBoolean sawItAsleep = new AtomicBoolean();
         Thread other = new Thread(() -> {
-            try {
-                running.await();
-                Thread.sleep(50); // the hub is asleep in pollIo by now
-            } catch (InterruptedException e) {
-                return;
-            }
+            // Wait until the hub's thread is parked in pollIo (its blocker is the hub), so the
+            // callback below has to wake it: a lost wake-up fails this test by the timeout.
+            sawItAsleep.set(awaitAsleep(hub));
             hub.callSoonThreadsafe(() -> {
                 t.add("from " + Thread.currentThread().getName());
                 hub.stop();
@@ -63,22 +64,47 @@ class HubTest extends HubTestBase {
         other.start();
         hub.run();
         other.join();
+        assertTrue(sawItAsleep.get(), "the hub was asleep when the callback came");
         assertEquals("from " + Thread.currentThread().getName(), t.toString(), "the callback ran on the hub's thread");
     }
 
     @Test
+    @Timeout(10) // a stop that does not wake the hub hangs run(): fail in seconds
     void stopFromAnotherThread() throws Exception {
+        AtomicBoolean sawItAsleep = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                return;
-            }
+            sawItAsleep.set(awaitAsleep(hub));
             hub.stop();
         });
         stopper.start();
-        hub.run(); // returns only because of the stop
+        long start = System.nanoTime();
+        hub.run(); // nothing to do: returns only because of the stop
+        long ms = (System.nanoTime() - start) / 1_000_000;
         stopper.join();
+        assertTrue(sawItAsleep.get(), "run() was asleep with nothing to do until the stop");
+        assertFalse(hub.isRunning());
+        assertTrue(ms < 5000, "run() returned soon after the stop: " + ms + " ms");
+        Trace t = new Trace(); // the hub stays usable
+        hub.callSoon(() -> t.add("next run"));
+        hub.callSoon(hub::stop);
+        hub.run();
+        assertEquals("next run", t.toString());
+    }
+
+    /**
+     * Waits (up to 5 s) until the hub's thread is parked in the loop's poll phase with nothing to do
+     * (its inbox's sleeping flag is up and the thread waits). From another thread.
+     */
+    static boolean awaitAsleep(Hub h) {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.State st = h.thread().getState();
+            if ((st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) && h.inbox.isSleeping()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     @Test
@@ -169,7 +195,7 @@ class HubTest extends HubTestBase {
                     if (name.equals("sleeper")) {
                         Fibers.sleep(Duration.ofHours(1));
                     } else {
-                        new io.loomlet.sync.Event().await();
+                        new Event().await();
                     }
                 } finally {
                     t.add(name + " finally");
@@ -189,8 +215,8 @@ class HubTest extends HubTestBase {
         Fibers.sleep(Duration.ZERO); // start the two tasks
         assertEquals(3, hub.liveCount());
         hub.close();
-        assertEquals(java.util.Set.of("sleeper finally", "waiter finally", "suspended finally"),
-                new java.util.HashSet<>(t.events()));
+        assertEquals(Set.of("sleeper finally", "waiter finally", "suspended finally"),
+                new HashSet<>(t.events()));
         assertTrue(suspended.isDead());
         assertEquals(0, hub.liveCount());
         assertTrue(reported.isEmpty(), reported.toString());
@@ -207,7 +233,7 @@ class HubTest extends HubTestBase {
 
     @Test
     void blockingForeverRaisesLoopExit() {
-        io.loomlet.sync.Event never = new io.loomlet.sync.Event();
+        Event never = new Event();
         Task<Boolean> t = Fibers.spawn(() -> never.await());
         LoopExit e = assertThrows(LoopExit.class, t::join);
         assertTrue(e.getMessage().contains("would block forever"), e.getMessage());
@@ -218,7 +244,7 @@ class HubTest extends HubTestBase {
 
     @Test
     void fromAnotherThreadOnlyThreadsafeMethodsWork() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Throwable> err = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> err = new AtomicReference<>();
         Thread x = new Thread(() -> {
             try {
                 hub.callSoon(() -> { });

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomlet.testing.Switches;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** FiberLocal, the thread pool, HubGroup: what crosses (or must not cross) threads. */
@@ -41,21 +43,12 @@ class ThreadsTest extends HubTestBase {
     }
 
     @Test
-    void runInThreadParksOnlyTheCallingFiber() {
-        Trace t = new Trace();
-        Task<Void> ticker = Fibers.spawn(() -> {
-            for (int i = 0; i < 3; i++) {
-                t.add("tick");
-                Fibers.sleep(5);
-            }
-        });
-        String r = Fibers.runInThread(() -> {
-            Thread.sleep(60); // a real blocking call, on a pool thread
+    void runInThreadParksOnlyTheCallingFiber() throws Exception {
+        String r = Switches.assertOthersRan(2, () -> Fibers.runInThread(() -> {
+            Thread.sleep(60); // a real blocking call, on a pool thread; the ticker sleeps 1 ms a tick
             return Thread.currentThread().getName();
-        });
+        }));
         assertTrue(r.startsWith("loomlet-pool-"), r);
-        ticker.join();
-        assertEquals("tick tick tick", t.toString());
         assertThrows(IllegalStateException.class, () -> Fibers.runInThread(() -> {
             throw new IllegalStateException("in pool");
         }));
@@ -66,7 +59,7 @@ class ThreadsTest extends HubTestBase {
         try (ThreadPool pool = new ThreadPool(2)) {
             Set<String> threads = ConcurrentHashMap.newKeySet();
             int[] max = {0};
-            java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger now = new AtomicInteger();
             List<Task<Integer>> ts = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 ts.add(Fibers.spawn(() -> pool.apply(() -> {
@@ -106,20 +99,11 @@ class ThreadsTest extends HubTestBase {
                 }));
             }
             // joined from a fiber of this thread: only that fiber parks
-            Trace t = new Trace();
-            Task<Void> ticker = Fibers.spawn(() -> {
-                while (!ts.get(7).isReady()) {
-                    t.add("tick");
-                    Fibers.sleep(2);
-                }
-            });
             Set<String> threads = new HashSet<>();
-            for (Task<String> x : Fibers.joinAll(ts)) {
+            for (Task<String> x : Switches.assertOthersRan(() -> Fibers.joinAll(ts))) {
                 threads.add(x.get());
             }
-            ticker.join();
             assertEquals(Set.of("loomlet-hub-0", "loomlet-hub-1"), threads);
-            assertTrue(!t.events().isEmpty());
             // from a plain thread with no hub of its own yet
             Task<Integer> remote = g.spawn(() -> 7);
             int[] got = {0};

@@ -5,7 +5,8 @@ import io.loomlet.Task;
 import java.util.List;
 
 /**
- * Seed 002's asyncio program:
+ * Seed 002's asyncio program, tasks and gather: two coroutines sleep at once on one thread, as
+ * plain methods on fibers. The program:
  *
  * <pre>
  * async def func1():

@@ -3,7 +3,7 @@ package io.loomlet.examples;
 import io.loomlet.net.StreamServer;
 
 /**
- * The main demo, run by {@code ./loomlet demo}: the seeds' stress test. The upper-casing echo server
+ * The main demo, run by {@code ./loomlet demo}: the seeds' stress test, an echo server and 500 clients. The upper-casing echo server
  * (seed 003) runs as a StreamServer on one hub thread, and 500 concurrent clients (seed 003's 500
  * threads) run as 500 fibers on a second thread. Options as {@link StressClient}'s, e.g.
  * {@code ./loomlet demo --clients 1000 --seconds 10 --size 512}.

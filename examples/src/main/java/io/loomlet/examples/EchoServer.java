@@ -1,8 +1,8 @@
 package io.loomlet.examples;
 
+import io.loomlet.Hub;
 import io.loomlet.net.FiberSocket;
 import io.loomlet.net.StreamServer;
-import io.loomlet.Hub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;

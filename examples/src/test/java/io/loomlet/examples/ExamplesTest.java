@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomlet.Hub;
+import io.loomlet.net.StreamServer;
+import io.loomlet.testing.ForkedJvm;
+import io.loomlet.testing.OwnThreadPerTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every program in examples/ runs here and its output is checked (STYLE: examples are tested). */
+@ExtendWith(OwnThreadPerTest.class) // a hub per test thread; a hung hub fails its test by the timeout
 class ExamplesTest {
 
     @AfterEach
@@ -55,6 +62,17 @@ class ExamplesTest {
     }
 
     @Test
+    void chineseOutputIsUtf8WhateverTheLocale() {
+        // With no LANG or LC_* the JDK would write stdout in ASCII ("egon??? eat food 1"); the forks,
+        // like ./loomlet, pass -Dstdout.encoding=UTF-8.
+        ForkedJvm.Result r = ForkedJvm.main(GreenletEatPlay.class).exports()
+                .unsetEnv("LANG", "LC_ALL", "LC_CTYPE", "LANGUAGE").run();
+        assertEquals(0, r.exit(), r.out());
+        assertEquals(List.of("egon啦啦啦 eat food 1", "alex飞飞飞 play 1", "egon啦啦啦 eat food 2", "alex飞飞飞 play 2"),
+                r.lines());
+    }
+
+    @Test
     void geventEatPlayTakesTheLongerSleepNotTheSum() throws Exception {
         List<String> out = run(GeventEatPlay::main, "0.1"); // 0.5 s and 0.6 s
         assertEquals(List.of("egon eat food first", "egon play phone 1", "egon eat food second",
@@ -90,9 +108,9 @@ class ExamplesTest {
     @Test
     void echoServerUpperCasesForPlainBlockingClients() throws Exception {
         EchoServer.Serving serving = EchoServer.onOwnThread("echo-hub", () -> EchoServer.start(0));
-        io.loomlet.net.StreamServer server = serving.server();
+        StreamServer server = serving.server();
         Thread t = serving.thread();
-        try (java.net.Socket c = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+        try (Socket c = new Socket("127.0.0.1", server.address().getPort())) {
             c.setSoTimeout(5000);
             c.getOutputStream().write("Thread-1 say hello 0".getBytes());
             assertEquals("THREAD-1 SAY HELLO 0", new String(c.getInputStream().readNBytes(20)));
@@ -100,7 +118,7 @@ class ExamplesTest {
         StressClient.Result r = StressClient.run(new StressClient.Config("127.0.0.1", server.address().getPort(), 50, 100, 0.5, false));
         assertEquals(0, r.errors(), r.toString());
         assertTrue(r.roundTrips() > 50, r.toString());
-        server.stop(java.time.Duration.ofSeconds(1));
+        server.stop(Duration.ofSeconds(1));
         t.join(5000);
     }
 }

@@ -3,40 +3,37 @@ package io.loomlet.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
+import io.loomlet.testing.ForkedJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * Accept with file descriptors exhausted: the server backs off (reporting once), then recovers when
  * descriptors are free again. In a forked JVM with {@code ulimit -n 256}, so the rest of the suite is
  * untouched. The clients here are plain blocking sockets in this JVM.
  */
+@EnabledOnOs(OS.LINUX) // bash -c ulimit
 class AcceptBackoffTest {
 
     @Test
     void backsOffThenRecovers() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(List.of("bash", "-c", "ulimit -n 256 && exec \"$@\"", "bash", java,
-                "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AcceptBackoffMain.class.getName())).redirectErrorStream(true).start();
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             OutputStream cmd = p.getOutputStream()) {
-            int port = Integer.parseInt(expect(r, out, "PORT ").substring(5));
+        List<String> out;
+        try (ForkedJvm.Running p = ForkedJvm.main(AcceptBackoffMain.class).exports().shellPrefix("ulimit -n 256")
+                .timeout(Duration.ofSeconds(20)).start()) {
+            out = p.lines();
+            int port = Integer.parseInt(p.expect("PORT ").substring(5));
             InetSocketAddress a = new InetSocketAddress("127.0.0.1", port);
             assertEquals("WARM", echo(a, "warm")); // load every class the server needs before the table fills
 
-            send(cmd, "FILL");
-            expect(r, out, "FULL ");
+            p.send("FILL");
+            p.expect("FULL ");
             List<Socket> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Socket s = new Socket();
@@ -45,22 +42,20 @@ class AcceptBackoffTest {
                 s.getOutputStream().write(("c" + i).getBytes());
                 clients.add(s);
             }
-            expect(r, out, "REPORT: StreamServer on");
+            p.expect("REPORT: StreamServer on");
             Thread.sleep(300); // several failed accepts, backing off
-            send(cmd, "RELEASE");
-            expect(r, out, "RELEASED");
+            p.send("RELEASE");
+            p.expect("RELEASED");
             for (int i = 0; i < 3; i++) {
                 byte[] b = new byte[2];
                 int n = clients.get(i).getInputStream().readNBytes(b, 0, 2);
                 assertEquals("C" + i, new String(b, 0, n), "served after recovery");
                 clients.get(i).close();
             }
-            expect(r, out, "REPORT: StreamServer on");
-            send(cmd, "EXIT");
-            expect(r, out, "EXITED");
-        } finally {
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the forked JVM ended");
-            p.destroyForcibly();
+            p.expect("REPORT: StreamServer on");
+            p.send("EXIT");
+            p.expect("EXITED");
+            p.awaitExit(); // fails the test if the fork does not end within the timeout
         }
         String all = String.join("\n", out);
         long backoffReports = out.stream().filter(l -> l.contains("accept failed, backing off")).count();
@@ -68,21 +63,6 @@ class AcceptBackoffTest {
         assertTrue(all.contains("Too many open files"), all);
         assertTrue(out.stream().anyMatch(l -> l.matches("REPORT: .*accepts again after [2-9]\\d* failed accept.*")
                 || l.matches("REPORT: .*accepts again after \\d{2,} failed accept.*")), "retried with backoff:\n" + all);
-    }
-
-    private static void send(OutputStream cmd, String line) throws IOException {
-        cmd.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        cmd.flush();
-    }
-
-    private static String expect(BufferedReader r, List<String> out, String prefix) throws IOException {
-        for (String line; (line = r.readLine()) != null; ) {
-            out.add(line);
-            if (line.startsWith(prefix)) {
-                return line;
-            }
-        }
-        throw new AssertionError("forked JVM ended before '" + prefix + "':\n" + String.join("\n", out));
     }
 
     private static String echo(InetSocketAddress a, String msg) throws IOException {

@@ -2,6 +2,7 @@ package io.loomlet.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.loomlet.FiberExit;
 import io.loomlet.Fibers;
 import io.loomlet.HubTestBase;
 import io.loomlet.Task;
+import io.loomlet.testing.Switches;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What every cooperative socket does, written once and run on each variant: the FiberSocket API,
  * and java.net.Socket/ServerSocket over FiberSocketImpl (what the monkey patch installs). Each test
- * shows that other fibers ran while a socket call waited.
+ * shows, with Switches, that other fibers ran while a socket call waited (read before any join).
  */
 class SocketContractTest extends HubTestBase {
 
@@ -143,7 +146,6 @@ class SocketContractTest extends HubTestBase {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void echoRoundTripWhileOtherFibersRun(Variant v) throws Exception {
-        Trace t = new Trace();
         try (Listener l = v.listen()) {
             Task<Void> server = Fibers.spawn(() -> {
                 try (Conn c = l.accept()) {
@@ -152,22 +154,16 @@ class SocketContractTest extends HubTestBase {
                     c.write(new String(buf, 0, n).toUpperCase().getBytes());
                 }
             });
-            Task<Void> ticker = Fibers.spawn(() -> {
-                for (int i = 0; i < 3; i++) {
-                    t.add("tick");
-                    Fibers.sleep(5);
+            String echo = Switches.assertOthersRan(() -> {
+                try (Conn c = v.connect(l.address())) {
+                    c.write("hello".getBytes());
+                    byte[] buf = new byte[64];
+                    int n = c.read(buf); // parks until the server fiber has read and answered
+                    return new String(buf, 0, n);
                 }
             });
-            try (Conn c = v.connect(l.address())) {
-                Fibers.sleep(20); // the server fiber waits in read meanwhile
-                c.write("hello".getBytes());
-                byte[] buf = new byte[64];
-                int n = c.read(buf);
-                assertEquals("HELLO", new String(buf, 0, n));
-            }
+            assertEquals("HELLO", echo);
             server.get();
-            ticker.join();
-            assertEquals("tick tick tick", t.toString());
         }
     }
 
@@ -183,7 +179,8 @@ class SocketContractTest extends HubTestBase {
                 }
             });
             try (Conn c = v.connect(l.address())) {
-                c.write(data); // 4 MiB: far more than the socket buffers, so this parks many times
+                // 4 MiB: far more than the socket buffers, so this parks many times
+                Switches.assertOthersRan(() -> c.write(data));
             }
             assertArrayEquals(data, receiver.get());
         }
@@ -202,7 +199,8 @@ class SocketContractTest extends HubTestBase {
             try (Conn c = v.connect(l.address())) {
                 c.write(new byte[1000]);
                 c.shutdownOutput();
-                assertEquals("got 1000", new String(readAll(c)));
+                byte[] answer = Switches.assertOthersRan(() -> readAll(c)); // parks until the server answers
+                assertEquals("got 1000", new String(answer));
             }
             server.get();
         }
@@ -222,11 +220,12 @@ class SocketContractTest extends HubTestBase {
             try (Conn c = v.connect(l.address())) {
                 c.readTimeout(30);
                 long start = System.nanoTime();
-                assertThrows(SocketTimeoutException.class, () -> c.read(new byte[10]));
+                Switches.assertOthersRan(2, () -> assertThrows(SocketTimeoutException.class, () -> c.read(new byte[10])));
                 assertTrue(System.nanoTime() - start >= 30_000_000L);
                 c.readTimeout(2000);
                 byte[] buf = new byte[10];
-                assertEquals("late", new String(buf, 0, c.read(buf)));
+                int n = Switches.assertOthersRan(() -> c.read(buf)); // the server writes after 100 ms
+                assertEquals("late", new String(buf, 0, n));
             }
             server.get();
         }
@@ -243,7 +242,7 @@ class SocketContractTest extends HubTestBase {
             Fibers.sleep(10);
             assertTrue(!reader.isReady(), "parked in read");
             c.close();
-            Throwable e = assertThrows(java.util.concurrent.CompletionException.class, reader::get).getCause();
+            Throwable e = assertThrows(CompletionException.class, reader::get).getCause();
             assertTrue(e instanceof SocketException, e.toString());
             assertTrue(e.getMessage().toLowerCase().contains("closed"), e.getMessage());
             server.close();
@@ -317,11 +316,14 @@ class SocketContractTest extends HubTestBase {
                     c.write(readAll(c));
                 }
             });
-            try (Conn c = v.connect(l.address())) { // connect, write, read: all from the root
-                c.write("root".getBytes());
-                c.shutdownOutput();
-                assertEquals("root", new String(readAll(c)));
-            }
+            byte[] got = Switches.assertOthersRan(() -> {
+                try (Conn c = v.connect(l.address())) { // connect, write, read: all from the root
+                    c.write("root".getBytes());
+                    c.shutdownOutput();
+                    return readAll(c); // parks: the echo fiber must run to answer
+                }
+            });
+            assertEquals("root", new String(got));
             echo.get();
         }
     }
@@ -338,7 +340,10 @@ class SocketContractTest extends HubTestBase {
             });
             Conn s = accepted.get();
             Fibers.sleep(10);
-            client.kill(new FiberExit(), true, null);
+            assertFalse(client.isReady(), "the client fiber is parked in read");
+            // the kill resumes the parked fiber to run its finally (a switch), and waits for it
+            Switches.assertSwitched(() -> client.kill(new FiberExit(), true, null));
+            assertTrue(client.isKilled());
             assertEquals(-1, s.read(new byte[1]), "the killed client's socket was closed by its finally");
             s.close();
         }

@@ -4,11 +4,16 @@ import io.loomlet.iopatch.internal.Rewriter;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 
 /**
  * The java agent: {@code -javaagent:loomlet-agent.jar[=OPTIONS]}.
@@ -21,9 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Agent {
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
-    /** Loomlet's own runtime, never rewritten (its examples and users' io.loomlet.* code are). */
-    private static final java.util.regex.Pattern LOOMLET_RUNTIME =
-            java.util.regex.Pattern.compile("io/loomlet/([^/]+|sync/.+|net/.+|internal/.+|iopatch/.+)");
+    /**
+     * Loomlet's own runtime, never rewritten: the packages of fibers and iopatch's main code. Other
+     * io.loomlet.* code is (the examples, users' code, iopatch's test programs in iopatch.programs).
+     */
+    static final Pattern LOOMLET_RUNTIME =
+            Pattern.compile("io/loomlet/([^/]+|sync/.+|net/.+|internal/.+|iopatch/[^/]+|iopatch/internal/.+|iopatch/dns/.+)");
 
     private Agent() {
     }
@@ -46,7 +54,7 @@ public final class Agent {
         // An application jar that names this class as its Launcher-Agent-Class patches itself with
         // the parts its manifest's Loomlet-Patch attribute names (default: all). The agent jar's own
         // launcher applies its --patch itself.
-        java.util.jar.Manifest mf = mainJarManifest();
+        Manifest mf = mainJarManifest();
         if (mf != null) {
             String main = mf.getMainAttributes().getValue("Main-Class");
             if (main != null && !main.equals(Launcher.class.getName())) {
@@ -66,7 +74,7 @@ public final class Agent {
                     + "so its main class, loaded before the agent, runs unpatched");
             return;
         }
-        java.util.List<Class<?>> app = new java.util.ArrayList<>();
+        List<Class<?>> app = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             ClassLoader l = c.getClassLoader();
             if (l != null && l != ClassLoader.getPlatformClassLoader() && inst.isModifiableClass(c)
@@ -83,12 +91,12 @@ public final class Agent {
     }
 
     /** The manifest of the jar run with java -jar, or null. */
-    private static java.util.jar.Manifest mainJarManifest() {
+    private static Manifest mainJarManifest() {
         String first = System.getProperty("sun.java.command", "").split(" ", 2)[0];
         if (!first.endsWith(".jar")) {
             return null;
         }
-        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(first)) {
+        try (JarFile jf = new JarFile(first)) {
             return jf.getManifest();
         } catch (java.io.IOException e) {
             return null;
@@ -155,7 +163,7 @@ public final class Agent {
         String cmd = System.getProperty("sun.java.command", "");
         String first = cmd.split(" ", 2)[0];
         if (first.endsWith(".jar")) {
-            java.util.jar.Manifest mf = mainJarManifest();
+            Manifest mf = mainJarManifest();
             return mf == null ? null : mf.getMainAttributes().getValue("Main-Class");
         }
         return first.isEmpty() ? null : first;

@@ -1,6 +1,7 @@
 package io.loomlet.jmh.echo;
 
-import io.loomlet.examples.StressClient;
+import io.loomlet.Hub;
+import io.loomlet.jmh.Jvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -14,7 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One load client — the 500-client demo's StressClient, 500 fibers in this JVM — against each echo
+ * One load client — LoadClient, the 500-client demo's load, 500 fibers in this JVM — against each echo
  * server in turn, each server in a fresh JVM with the same flags. Several runs per server; the CSV
  * gets every run, for the report to take the median, min and max.
  *
@@ -30,10 +31,10 @@ public final class EchoHarness {
         double seconds = args.length > 5 ? Double.parseDouble(args[5]) : 4;
         int clients = args.length > 6 ? Integer.parseInt(args[6]) : 500;
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> flags = List.of("-Xmx2g", "-XX:+UseParallelGC");
+        List<String> flags = List.of(Jvm.UNSAFE_ALLOW, "-Xmx2g", "-XX:+UseParallelGC");
         String[][] servers = {
-            {"loomlet StreamServer, one hub", "EXPORTS", "-cp", serverCp, EchoServers.class.getName(), "hub"},
-            {"loomlet StreamServer, HubGroup of 2", "EXPORTS", "-cp", serverCp, EchoServers.class.getName(), "hubgroup2"},
+            {"loomlet StreamServer, one hub", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(), "hub"},
+            {"loomlet StreamServer, HubGroup of 2", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(), "hubgroup2"},
             {"bare NIO selector loop, one thread (baseline)", "-cp", serverCp, EchoServers.class.getName(), "nio"},
             {"thread per connection, virtual threads", "-cp", serverCp, EchoServers.class.getName(), "vthreads"},
             {"thread per connection, platform threads", "-cp", serverCp, EchoServers.class.getName(), "threads"},
@@ -47,9 +48,7 @@ public final class EchoHarness {
                     List<String> cmd = new ArrayList<>();
                     cmd.add(java);
                     cmd.addAll(flags);
-                    for (String a : Arrays.copyOfRange(s, 1, s.length)) {
-                        cmd.add(a.equals("EXPORTS") ? "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED" : a);
-                    }
+                    cmd.addAll(Arrays.asList(s).subList(1, s.length));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                     try {
                         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -58,7 +57,7 @@ public final class EchoHarness {
                             throw new IllegalStateException(s[0] + " did not start: " + line);
                         }
                         int port = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
-                        StressClient.Result res = StressClient.run(new StressClient.Config("127.0.0.1", port, clients, 0, seconds, false));
+                        LoadClient.Result res = LoadClient.run(new LoadClient.Config("127.0.0.1", port, clients, 0, seconds, false));
                         csv.printf(Locale.ROOT, "\"%s\",%d,%.0f,%d,%d,%d,%d%n", s[0], run, res.perSecond(), res.p50Micros(),
                                 res.p99Micros(), res.maxMicros(), res.errors());
                         csv.flush();
@@ -72,6 +71,6 @@ public final class EchoHarness {
                 }
             }
         }
-        io.loomlet.Hub.current().close();
+        Hub.current().close();
     }
 }

@@ -1,7 +1,7 @@
 package io.loomlet.jmh.echo;
 
 import io.loomlet.HubGroup;
-import io.loomlet.examples.EchoServer;
+import io.loomlet.net.FiberSocket;
 import io.loomlet.net.StreamServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,13 +28,13 @@ public final class EchoServers {
         String kind = args[0];
         switch (kind) {
             case "hub" -> {
-                StreamServer s = EchoServer.start(0);
+                StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServers::talk).start();
                 ready(s.address().getPort());
                 s.serveForever();
             }
             case "hubgroup2" -> {
                 HubGroup g = new HubGroup(2);
-                StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServer::talk)
+                StreamServer s = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServers::talk)
                         .spreadOver(g).start();
                 ready(s.address().getPort());
                 s.serveForever();
@@ -49,6 +49,15 @@ public final class EchoServers {
     static void ready(int port) {
         System.out.println("listening on port " + port);
         System.out.flush();
+    }
+
+    /** The seed's talk() as the examples' EchoServer has it: read up to 1024 bytes, send them back upper-cased. */
+    static void talk(FiberSocket conn) throws IOException {
+        byte[] buf = new byte[1024];
+        for (int n; (n = conn.read(buf, 0, buf.length)) > 0; ) {
+            upper(buf, 0, n);
+            conn.write(buf, 0, n);
+        }
     }
 
     static void upper(byte[] b, int off, int n) {

@@ -1,4 +1,4 @@
-package io.loomlet.examples.patched;
+package io.loomlet.iopatch.programs;
 
 import io.loomlet.Fibers;
 import io.loomlet.Task;
@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Forked by PatchTest WITHOUT the agent: IoPatch from code. Sockets made before patching keep their
@@ -59,7 +61,7 @@ public final class ApiProgram {
             }
         });
         int ok = 0;
-        java.util.List<Task<String>> clients = new java.util.ArrayList<>();
+        List<Task<String>> clients = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             clients.add(Fibers.spawn(() -> {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), after.getLocalPort())) {

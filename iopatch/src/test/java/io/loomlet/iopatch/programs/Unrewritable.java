@@ -1,4 +1,4 @@
-package io.loomlet.examples.patched;
+package io.loomlet.iopatch.programs;
 
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;

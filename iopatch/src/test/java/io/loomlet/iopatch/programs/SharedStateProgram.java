@@ -1,4 +1,4 @@
-package io.loomlet.examples.patched;
+package io.loomlet.iopatch.programs;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Forked by PatchTest: plain-Java threads sharing state across blocking calls. Two writers share one
@@ -107,7 +108,7 @@ public final class SharedStateProgram {
     }
 
     /** Starts writers A and B running {@code body} and waits for both. */
-    static void runWriters(java.util.function.Consumer<String> body) throws InterruptedException {
+    static void runWriters(Consumer<String> body) throws InterruptedException {
         List<Thread> writers = new ArrayList<>();
         for (String name : List.of("A", "B")) {
             Thread w = new Thread(() -> body.accept(name), "writer-" + name);

@@ -1,29 +1,33 @@
-package io.loomlet.examples;
+package io.loomlet.iopatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.loomlet.examples.patched.SleepProgram;
-import io.loomlet.examples.patched.SocketsProgram;
-import io.loomlet.examples.patched.ThreadsProgram;
 import io.loomlet.iopatch.dns.DnsProgram;
-import java.io.File;
+import io.loomlet.iopatch.programs.ApiProgram;
+import io.loomlet.iopatch.programs.SharedStateProgram;
+import io.loomlet.iopatch.programs.SleepProgram;
+import io.loomlet.iopatch.programs.SocketsProgram;
+import io.loomlet.iopatch.programs.ThreadsProgram;
+import io.loomlet.iopatch.programs.Unrewritable;
+import io.loomlet.testing.ForkedJvm;
+import io.loomlet.testing.ForkedJvm.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -31,70 +35,56 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The monkey patch, each case in a forked JVM (it changes the process for good): the agent's parts
- * and options, the thread patch, sockets under HttpURLConnection and TLS, DNS, and the unmodified
- * programs of examples/legacy through the launcher. Every test shows other fibers ran while the
- * patched call waited. Forked JVMs get only the agent jar and the program's classes: no Loomlet on
- * the class path and no --add-exports.
+ * and options, the thread patch, sockets under HttpURLConnection and TLS, DNS, a class the agent
+ * cannot rewrite. Every test shows other fibers ran while the patched call waited. Forked JVMs get
+ * only the agent jar and the programs' classes: no Loomlet on the class path and no --add-exports.
+ *
+ * <p>An integration test (failsafe): it runs after the package phase has built this module's
+ * target/loomlet-agent.jar, whose path failsafe passes as the system property loomlet.agent.jar.
  */
-class PatchTest {
-    static final Path AGENT = Path.of("../iopatch/target/loomlet-agent.jar").toAbsolutePath().normalize();
-    static final String APP_CP = "target/test-classes" + File.pathSeparator + "target/classes";
+class PatchIT {
+    static final Path AGENT = agentJar();
+    /** The test programs (io.loomlet.iopatch.programs, .dns): this module's test classes. */
+    static final String APP_CP = Path.of("target", "test-classes").toAbsolutePath().toString();
 
-    record Run(int exit, String out) {
+    static Path agentJar() {
+        String p = System.getProperty("loomlet.agent.jar");
+        assertTrue(p != null, "system property loomlet.agent.jar is not set (failsafe sets it in iopatch/pom.xml)");
+        Path jar = Path.of(p);
+        assertTrue(Files.exists(jar), "the agent jar is built in the package phase, before this test: " + jar);
+        return jar;
     }
 
-    static Run fork(List<String> jvmAndArgs, int timeoutSeconds) throws Exception {
-        assertTrue(Files.exists(AGENT), "the agent jar is built by the iopatch module: " + AGENT);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvmAndArgs);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ended, "the forked JVM ended by itself:\n" + out);
-        return new Run(p.exitValue(), out);
-    }
-
-    static Run agent(String options, Class<?> main, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("-javaagent:" + AGENT + (options == null ? "" : "=" + options),
-                "-cp", APP_CP, main.getName()));
-        cmd.addAll(List.of(args));
-        return fork(cmd, 60);
-    }
-
-    static long number(String out, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(out);
-        assertTrue(m.find(), "no " + regex + " in:\n" + out);
-        return Long.parseLong(m.group(1));
+    static Result agent(String options, Class<?> main, String... args) {
+        return ForkedJvm.main(main).classpath(APP_CP)
+                .jvmArgs("-javaagent:" + AGENT + (options == null ? "" : "=" + options))
+                .args(args).timeout(Duration.ofSeconds(60)).run();
     }
 
     @Test
     void sleepIsCooperativeInFibersAndRealOnPlainThreads() throws Exception {
-        Run r = agent(null, SleepProgram.class);
+        Result r = agent(null, SleepProgram.class);
         assertEquals(0, r.exit(), r.out());
-        long ms = number(r.out(), "SLEEPS (\\d+) ms");
+        long ms = r.number("SLEEPS (\\d+) ms");
         assertTrue(ms < 600, "four 200 ms sleeps overlapped: " + ms + " ms\n" + r.out());
-        assertEquals(5, number(r.out(), "TICKS (\\d+)"), r.out());
+        assertEquals(5, r.number("TICKS (\\d+)"), r.out());
         assertTrue(r.out().contains("REAL interrupted on real-thread"), r.out());
         assertTrue(!r.out().contains("warning"), r.out());
     }
 
     @Test
     void agentOptionsChooseTheParts() throws Exception {
-        Run r = agent("socket", SleepProgram.class); // sleep not patched: each sleep blocks the thread
+        Result r = agent("socket", SleepProgram.class); // sleep not patched: each sleep blocks the thread
         assertEquals(0, r.exit(), r.out());
-        assertTrue(number(r.out(), "SLEEPS (\\d+) ms") >= 800, r.out());
-        Run bad = agent("sockets,dns", SleepProgram.class);
+        assertTrue(r.number("SLEEPS (\\d+) ms") >= 800, r.out());
+        Result bad = agent("sockets,dns", SleepProgram.class);
         assertTrue(bad.exit() != 0 && bad.out().contains("unknown option 'sockets'"), bad.out());
     }
 
     @Test
     void threadPatchRunsThreadsAsFibersAndTheJvmWaitsForNonDaemonOnes() throws Exception {
         long start = System.nanoTime();
-        Run r = agent("all,thread", ThreadsProgram.class);
+        Result r = agent("all,thread", ThreadsProgram.class);
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("ALIVE true"), r.out());
@@ -128,7 +118,7 @@ class PatchTest {
         Thread acceptor = new Thread(() -> {
             while (!tls.isClosed()) {
                 try {
-                    java.net.Socket c = tls.accept();
+                    Socket c = tls.accept();
                     pool.execute(() -> tlsEcho(c));
                 } catch (IOException e) {
                     return;
@@ -137,12 +127,14 @@ class PatchTest {
         });
         acceptor.start();
         try {
-            Run r = fork(List.of("-javaagent:" + AGENT, "-Djavax.net.ssl.trustStore=" + keystore,
-                    "-Djavax.net.ssl.trustStorePassword=changeit", "-cp", APP_CP, SocketsProgram.class.getName(),
-                    String.valueOf(http.getAddress().getPort()), String.valueOf(tls.getLocalPort())), 120);
+            Result r = ForkedJvm.main(SocketsProgram.class).classpath(APP_CP)
+                    .jvmArgs("-javaagent:" + AGENT, "-Djavax.net.ssl.trustStore=" + keystore,
+                            "-Djavax.net.ssl.trustStorePassword=changeit")
+                    .args(String.valueOf(http.getAddress().getPort()), String.valueOf(tls.getLocalPort()))
+                    .timeout(Duration.ofSeconds(120)).run();
             assertEquals(0, r.exit(), r.out());
             assertTrue(r.out().contains("SOCKETS ok 120 of 120"), r.out());
-            long ms = number(r.out(), "in (\\d+) ms");
+            long ms = r.number("in (\\d+) ms");
             assertTrue(ms < 10_000, "120 calls of 300 ms each overlapped (sequential: 36 s): " + ms + " ms");
             assertTrue(r.out().contains("on main"), r.out());
         } finally {
@@ -154,41 +146,50 @@ class PatchTest {
 
     @Test
     void slowDnsParksOnlyItsFiber() throws Exception {
-        Run patched = agent(null, DnsProgram.class);
+        Result patched = agent(null, DnsProgram.class);
         assertEquals(0, patched.exit(), patched.out());
         assertTrue(patched.out().contains("DNS 127.0.0.7"), patched.out());
-        assertTrue(number(patched.out(), "TICKS (\\d+)") >= 10, "the ticker ran during the lookup:\n" + patched.out());
-        Run unpatched = agent("socket,sleep", DnsProgram.class);
+        assertTrue(patched.number("TICKS (\\d+)") >= 10, "the ticker ran during the lookup:\n" + patched.out());
+        Result unpatched = agent("socket,sleep", DnsProgram.class);
         assertEquals(0, unpatched.exit(), unpatched.out());
-        assertEquals(0, number(unpatched.out(), "TICKS (\\d+)"), "without the DNS patch the lookup holds the thread:\n" + unpatched.out());
+        assertEquals(0, unpatched.number("TICKS (\\d+)"), "without the DNS patch the lookup holds the thread:\n" + unpatched.out());
     }
 
     @Test
     void apiWithoutTheAgent() throws Exception {
-        String jdkExports = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"; // no agent: the flag by hand
-        Run r = fork(List.of(jdkExports, "-cp", APP_CP + File.pathSeparator + AGENT, io.loomlet.examples.patched.ApiProgram.class.getName()), 60);
+        // no agent: the --add-exports flag by hand, Loomlet from the agent jar used as a plain library
+        Result r = ForkedJvm.main(ApiProgram.class).classpath(List.of(APP_CP, AGENT)).exports().run();
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("PATCHED socket=true dns=true sleep=false agent=false"), r.out());
         assertTrue(r.out().contains("SLEEP refused: patching sleep rewrites bytecode as classes load, so it needs the agent"), r.out());
         assertTrue(r.out().contains("OLD echo older"), "a socket made before patching still works:\n" + r.out());
         assertTrue(r.out().contains("NEW ok 20"), r.out());
         assertTrue(r.out().contains("PLAIN plain on plain-thread"), r.out());
-        assertTrue(number(r.out(), "in (\\d+) ms") < 800, "20 handlers sleeping 50 ms overlapped:\n" + r.out());
-        assertEquals(10, number(r.out(), "ticks (\\d+)"), r.out());
+        assertTrue(r.number("in (\\d+) ms") < 800, "20 handlers sleeping 50 ms overlapped:\n" + r.out());
+        assertEquals(10, r.number("ticks (\\d+)"), r.out());
     }
 
     @Test
     void sharedStateBetweenPatchedThreadsStaysCorrect() throws Exception {
-        Run fibers = agent("all,thread", io.loomlet.examples.patched.SharedStateProgram.class);
+        Result fibers = agent("all,thread", SharedStateProgram.class);
         assertEquals(0, fibers.exit(), fibers.out());
         assertTrue(fibers.out().contains("writers ran as fibers"), fibers.out());
         assertTrue(fibers.out().contains("LINES 80 TORN 0"),
                 "synchronized and ReentrantLock kept mutual exclusion across the sleeps:\n" + fibers.out());
         assertTrue(fibers.out().contains("A=A list=[A]") && fibers.out().contains("B=B list=[B]"),
                 "each patched thread kept its own ThreadLocal values:\n" + fibers.out());
-        Run threads = agent("all", io.loomlet.examples.patched.SharedStateProgram.class); // real threads
+        Result threads = agent("all", SharedStateProgram.class); // real threads
         assertEquals(0, threads.exit(), threads.out());
         assertTrue(threads.out().contains("writers ran as threads") && threads.out().contains("LINES 80 TORN 0"), threads.out());
+    }
+
+    @Test
+    void aClassThatCannotBeRewrittenRunsUnpatchedWithOneWarning() {
+        Result r = agent(null, Unrewritable.class);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("RAN unpatched"), r.out());
+        long warnings = r.out().lines().filter(l -> l.contains("gen.Sleeper could not be rewritten")).count();
+        assertEquals(1, warnings, r.out());
     }
 
     static void sleep(long ms) {
@@ -220,10 +221,10 @@ class PatchTest {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
         return (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1024,
-                java.net.InetAddress.getLoopbackAddress());
+                InetAddress.getLoopbackAddress());
     }
 
-    static void tlsEcho(java.net.Socket c) {
+    static void tlsEcho(Socket c) {
         try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
             StringBuilder line = new StringBuilder();
             for (int b; (b = in.read()) >= 0 && b != '\n'; ) {

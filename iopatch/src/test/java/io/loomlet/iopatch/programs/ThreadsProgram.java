@@ -1,4 +1,4 @@
-package io.loomlet.examples.patched;
+package io.loomlet.iopatch.programs;
 
 /**
  * Forked by PatchTest with the thread patch: Thread and a Thread subclass start as fibers, join and

@@ -3,6 +3,7 @@ package io.loomlet.iopatch.dns;
 import io.loomlet.Fibers;
 import io.loomlet.Task;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.spi.InetAddressResolver;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,9 @@ public final class DnsProgram {
     public static void main(String[] args) throws Exception {
         LoomletResolverProvider.testDelegate = new InetAddressResolver() {
             @Override
-            public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws java.net.UnknownHostException {
+            public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
                 if (!host.endsWith(".slow.test")) {
-                    throw new java.net.UnknownHostException(host);
+                    throw new UnknownHostException(host);
                 }
                 // A blocking native resolver, simulated by holding the thread (not Thread.sleep,
                 // which the agent would make cooperative): 400 ms on whichever thread resolves.

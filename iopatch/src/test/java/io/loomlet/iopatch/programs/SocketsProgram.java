@@ -1,4 +1,4 @@
-package io.loomlet.examples.patched;
+package io.loomlet.iopatch.programs;
 
 import io.loomlet.Fibers;
 import io.loomlet.Task;

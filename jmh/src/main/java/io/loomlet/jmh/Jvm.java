@@ -1,0 +1,20 @@
+package io.loomlet.jmh;
+
+/**
+ * The JVM flags of the benchmark JVMs, as compile-time constants: JMH's {@code @Fork} annotations
+ * need constants, so this is the one place in jmh/ where Loomlet's export is written (the build has
+ * it once, as the pom property {@code loomlet.exports}; {@code ./loomlet} once more).
+ */
+public final class Jvm {
+    private Jvm() {
+    }
+
+    /** Fibers are jdk.internal.vm.Continuations. */
+    public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+
+    /**
+     * JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 24+ warns about in every JVM
+     * (JEP 471/498); this flag allows it silently, in the forks and in the JMH host JVM.
+     */
+    public static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
+}
