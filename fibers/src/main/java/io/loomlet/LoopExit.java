@@ -1,9 +1,11 @@
 package io.loomlet;
 
 /**
- * Raised in a blocking call that nothing could ever end: the hub has no fiber ready, no timer, no
- * I/O and no cross-thread wait left (gevent's {@code LoopExit}). Typical cause: joining a task that
- * waits on a lock, event or queue nobody will ever release, set or fill.
+ * Raised in a blocking call that nothing could ever end (gevent's {@code LoopExit}): the hub has no
+ * fiber ready, no timer, no I/O, and no wait declared as ended by another thread (see
+ * {@link Park.Wake}; an {@code Event} or {@code AsyncResult} wait, or a join of another hub's task,
+ * is one). Typical cause: joining a task that waits on a lock or queue nobody will ever release or
+ * fill.
  */
 public class LoopExit extends IllegalStateException {
     private static final long serialVersionUID = 1L;

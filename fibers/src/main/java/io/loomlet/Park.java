@@ -19,9 +19,9 @@ import java.nio.channels.SelectionKey;
  *       from another thread. It declares <b>who</b> that is with {@code wake}: {@link Wake#SAME_HUB}
  *       (another fiber or callback of this hub), {@link Wake#OTHER_THREAD} (anyone, from any thread)
  *       or {@link Wake#IO} (the hub's selector). The hub raises {@link LoopExit} in a wait that
- *       nothing could ever end: no fiber ready, no timer, no I/O, no park declared
- *       {@code OTHER_THREAD}, and no other live non-daemon thread in the process (one could still
- *       call {@link Hub#callSoonThreadsafe}).</li>
+ *       nothing could ever end: no fiber ready, no timer, no I/O, and no park declared
+ *       {@code OTHER_THREAD} in progress. Declare {@code OTHER_THREAD} whenever another thread may
+ *       end the wait, directly or through {@link Hub#callSoonThreadsafe}.</li>
  *   <li><b>Woken</b>: returns the value given to unpark. Only the first of wake, deadline and
  *       cancellation counts; the others then do nothing.</li>
  *   <li><b>Timed out</b>: returns {@link #TIMED_OUT} once {@code deadline} (a

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
  */
 public final class ParkingLot {
     private final String name;
+    private final Park.Wake wake;
     /** trio's abort_fn: one per lot, not per park, so parking allocates nothing. */
     private final Park.Abort abort = this::remove;
     private Hub hub;
@@ -26,9 +27,23 @@ public final class ParkingLot {
     private Fiber tail;
     private int size;
 
-    /** @param name what waiters here wait for, shown by {@link Fibers#dump()} */
+    /**
+     * A lot whose waiters are woken by fibers or callbacks of the same hub.
+     *
+     * @param name what waiters here wait for, shown by {@link Fibers#dump()}
+     */
     public ParkingLot(String name) {
+        this(name, Park.Wake.SAME_HUB);
+    }
+
+    /**
+     * A lot whose waiters may be woken as {@code wake} says (see {@link Park.Wake}): the lot of a
+     * primitive that other threads signal, if only through {@link Hub#callSoonThreadsafe}, says
+     * {@link Park.Wake#OTHER_THREAD}, so a wait on it is never taken for one that cannot end.
+     */
+    public ParkingLot(String name, Park.Wake wake) {
         this.name = Objects.requireNonNull(name, "name");
+        this.wake = Objects.requireNonNull(wake, "wake");
     }
 
     /**
@@ -46,8 +61,7 @@ public final class ParkingLot {
         self.lotGrant = null;
         append(self);
         try {
-            // Its wakers are fibers and callbacks of this hub (a lot is confined to it).
-            return self.park(this, deadline, Park.Wake.SAME_HUB, abort);
+            return self.park(this, deadline, wake, abort);
         } catch (Throwable t) {
             Object grant = self.lotGrant;
             if (grant != null && onAbandon != null) {

@@ -52,8 +52,6 @@ final class Scheduler {
     /** Set by diagnostics while they watch parks; null otherwise. */
     static volatile ParkObserver observer;
 
-    /** While another user thread lives, a wait nothing in the hub can end is re-checked this often. */
-    private static final long LOOP_EXIT_RECHECK_NANOS = 100_000_000;
     /** Inbox items run per pass, so a flood from other threads cannot starve this thread's fibers. */
     private static final int INBOX_BATCH = 4096;
     private static final VarHandle SWITCHES;
@@ -381,6 +379,12 @@ final class Scheduler {
     private Fiber poll(Fiber waiter) {
         Inbox inbox = hub.inbox;
         boolean work = !ready.isEmpty() || !inbox.isEmpty();
+        if (!work && hub.thread.isInterrupted()) {
+            // Parking or selecting would return at once, again and again: end the wait that holds
+            // the thread instead, as Thread.sleep would (the interrupt status stays set).
+            return endWait(waiter, new HubInterruptedException("thread " + hub.thread.getName()
+                    + " was interrupted while " + waiter.name() + " waited"));
+        }
         long wait = work ? 0 : nanosToNextTimer();
         if (ioParks > 0) {
             hub.reactor().select(wait, inbox);
@@ -390,13 +394,9 @@ final class Scheduler {
             return null;
         }
         if (wait < 0 && otherThreadParks == 0) {
-            // Nothing ready, no timer, no I/O, no wait that another thread may end. Another live
-            // user thread could still call callSoonThreadsafe, so while one lives we wait and look
-            // again; once none does, nothing can ever end this wait.
-            if (!anotherUserThreadAlive()) {
-                return loopExit(waiter);
-            }
-            wait = LOOP_EXIT_RECHECK_NANOS;
+            // Nothing ready, no timer, no I/O, and no park declared as ended by another thread:
+            // nothing can ever end this wait.
+            return loopExit(waiter);
         }
         inbox.park(wait);
         return null;
@@ -414,12 +414,17 @@ final class Scheduler {
         LoopExit e;
         try {
             e = new LoopExit("this operation would block forever: the hub of thread " + hub.thread.getName()
-                    + " has no fiber ready, no timer, no I/O, no wait another thread may end, and no other "
-                    + "live user thread, so nothing could wake " + waiter.name()
+                    + " has no fiber ready, no timer, no I/O and no wait another thread may end, so nothing "
+                    + "could wake " + waiter.name()
                     + (waiter.blocker() == null ? "" : " (blocked in " + Errors.describe(waiter.blocker()) + ")"));
         } catch (Throwable failed) {
             e = new LoopExit("this operation would block forever: nothing could wake it");
         }
+        return endWait(waiter, e);
+    }
+
+    /** Ends the loop's wait with {@code e} raised in {@code waiter}; returns the fiber to resume now, or null. */
+    private Fiber endWait(Fiber waiter, RuntimeException e) {
         if (waiter.cancel(e)) {
             return null; // now runnable, with e: the next pass resumes it
         }
@@ -427,30 +432,6 @@ final class Scheduler {
         waiter.inValue = null;
         waiter.inThrow = e;
         return waiter;
-    }
-
-    /*
-     * Another thread that is alive, not a daemon, and not the JVM's own DestroyJavaVM. Daemon threads
-     * are taken not to feed the hub, as the JVM itself takes them not to keep a program alive. Only
-     * called when a wait looks hopeless, so the walk over the threads costs nothing in the common case.
-     */
-    private boolean anotherUserThreadAlive() {
-        ThreadGroup g = hub.thread.getThreadGroup();
-        if (g == null) {
-            return false;
-        }
-        while (g.getParent() != null) {
-            g = g.getParent();
-        }
-        Thread[] all = new Thread[g.activeCount() + 16];
-        int n = g.enumerate(all, true);
-        for (int i = 0; i < n; i++) {
-            Thread t = all[i];
-            if (t != hub.thread && t.isAlive() && !t.isDaemon() && !"DestroyJavaVM".equals(t.getName())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Phase: run what other threads sent. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomlet.sync.Event;
+import io.loomlet.sync.FiberQueue;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -233,13 +234,25 @@ class HubTest extends HubTestBase {
 
     @Test
     void blockingForeverRaisesLoopExit() {
-        Event never = new Event();
-        Task<Boolean> t = Fibers.spawn(() -> never.await());
+        FiberQueue<String> empty = new FiberQueue<>();
+        Task<String> t = Fibers.spawn(() -> empty.get());
         LoopExit e = assertThrows(LoopExit.class, t::join);
         assertTrue(e.getMessage().contains("would block forever"), e.getMessage());
         // nothing was lost: the task still waits and can be released
-        never.set();
-        assertTrue(t.get());
+        empty.put("filled");
+        assertEquals("filled", t.get());
+    }
+
+    @Test
+    void aWaitOnAnEventIsNeverLoopExitSinceAnotherThreadMaySetIt() throws Exception {
+        Event set = new Event();
+        Task<Boolean> t = Fibers.spawn(() -> set.await());
+        Hub h = hub;
+        Thread other = new Thread(() -> h.callSoonThreadsafe(set::set));
+        other.setDaemon(true);
+        Fibers.sleep(Duration.ZERO); // t parks first
+        other.start();
+        assertTrue(t.get(Duration.ofSeconds(5)));
     }
 
     @Test
@@ -264,5 +277,24 @@ class HubTest extends HubTestBase {
         Fibers.sleep(20);
         double b = hub.time();
         assertTrue(b - a >= 0.02 && b - a < 5, "elapsed " + (b - a));
+    }
+
+    @Test
+    void interruptingTheThreadEndsTheWaitItsRootIsIn() throws Exception {
+        Thread self = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            if (awaitAsleep(hub)) {
+                self.interrupt();
+            }
+        });
+        interrupter.setDaemon(true);
+        interrupter.start();
+        Task<Void> sleeper = Fibers.spawn(() -> Fibers.sleep(Duration.ofHours(1)));
+        HubInterruptedException e = assertThrows(HubInterruptedException.class, sleeper::join);
+        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+        assertTrue(Thread.interrupted(), "the interrupt status stays set, as with Thread.sleep");
+        assertFalse(sleeper.isReady(), "only the wait that held the thread ended");
+        Fibers.sleep(1); // and, the status cleared, the hub waits again
+        interrupter.join();
     }
 }

@@ -1,19 +1,17 @@
 package io.loomlet;
 
-import io.loomlet.testing.OwnThreadPerTest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Each test gets a fresh hub on the test thread, closed afterwards; errors the hub reports are kept.
- * Each test runs on a thread of its own (OwnThreadPerTest), so the default timeout of
- * junit-platform.properties fails a hung hub's test instead of the whole run.
+ * The default timeout of junit-platform.properties fails a hung hub's test: JUnit interrupts the
+ * test's thread, and an interrupt ends the wait the hub holds that thread in
+ * (HubInterruptedException), so the test ends instead of the hub spinning.
  */
-@ExtendWith(OwnThreadPerTest.class)
 public abstract class HubTestBase {
     protected Hub hub;
     protected final List<String> reported = Collections.synchronizedList(new ArrayList<>());

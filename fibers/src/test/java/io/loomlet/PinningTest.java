@@ -3,7 +3,6 @@ package io.loomlet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.loomlet.internal.Pinning;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,7 @@ class PinningTest extends HubTestBase {
 
     @Test
     void pinnedSleepFallsBackWarnsOnceAndOthersStillRun() {
-        Pinning.resetForTests();
+        // No reset of the warned frames is needed: each <clinit> here runs once per JVM.
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -148,7 +148,7 @@ class TaskTest extends HubTestBase {
         assertNull(s.value());
         assertEquals("finally", t.toString());
         // its hour-long timer is gone: joining nothing now would otherwise sleep, not LoopExit
-        Task<?> blocked = Fibers.spawn(() -> new Event().await());
+        Task<?> blocked = Fibers.spawn(() -> new FiberQueue<String>().get());
         assertThrows(LoopExit.class, blocked::join);
     }
 

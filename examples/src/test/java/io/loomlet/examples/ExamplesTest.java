@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomlet.Hub;
 import io.loomlet.net.StreamServer;
 import io.loomlet.testing.ForkedJvm;
-import io.loomlet.testing.OwnThreadPerTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -17,10 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every program in examples/ runs here and its output is checked (STYLE: examples are tested). */
-@ExtendWith(OwnThreadPerTest.class) // a hub per test thread; a hung hub fails its test by the timeout
 class ExamplesTest {
 
     @AfterEach

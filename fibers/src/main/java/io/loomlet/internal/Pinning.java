@@ -43,9 +43,4 @@ public final class Pinning {
             return firstOutside == null ? "an unknown frame" : firstOutside;
         });
     }
-
-    /** For tests: forget which frames were warned about. */
-    public static void resetForTests() {
-        WARNED.clear();
-    }
 }

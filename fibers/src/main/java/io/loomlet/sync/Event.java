@@ -14,7 +14,9 @@ import java.time.Duration;
  */
 public final class Event {
     private boolean flag;
-    private final ParkingLot lot = new ParkingLot("Event");
+    // An event is the signal other threads send (today through Hub.callSoonThreadsafe): a wait on it
+    // may always be ended from outside the hub, so it is never taken for a LoopExit.
+    private final ParkingLot lot = new ParkingLot("Event", Park.Wake.OTHER_THREAD);
 
     /** Sets the flag and wakes every waiting fiber. */
     public void set() {
