@@ -122,7 +122,8 @@ class LegacyProgramsTest {
         }
         if (PATCHED.isEmpty()) {
             b.append("\nPatched runs are tagged `" + PATCHED_REAL + "` and off by default: run them with")
-                    .append(" `./loomlet mvn -pl legacy-it -am verify -Dloomlet.patchedReal=true`.\n");
+                    .append(" `./loomlet mvn -pl legacy-it -am verify -Dtest=LegacyProgramsTest")
+                    .append(" -Dsurefire.failIfNoSpecifiedTests=false -Dloomlet.patchedReal=true`.\n");
         }
         return b.toString();
     }
