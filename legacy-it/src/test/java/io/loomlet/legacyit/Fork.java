@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Runs one legacy program in a forked JVM (the JDK that runs the tests), through {@link PeakThreads},
  * unpatched or under the agent, with a hard timeout after which the process tree is killed and the run
- * counts as hung. Output goes to target/legacy-runs/CASE-MODE.log.
+ * counts as hung (after a thread dump, SIGQUIT, into its log). Output goes to
+ * target/legacy-runs/CASE-MODE.log.
  */
 final class Fork {
     /** What one run gave. {@code wallMs} is the program's own WALL_MS line (JVM start not included). */
@@ -76,6 +77,7 @@ final class Fork {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!ended) {
+            threadDump(p);
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -89,6 +91,16 @@ final class Fork {
         boolean ok = ended && exit == 0 && result.startsWith("ok");
         return new Run(c, patched, ok, !ended, exit, wall, processMs, peak,
                 result.isEmpty() ? "(no RESULT line)" : result, log, out);
+    }
+
+    /** SIGQUIT: the hung JVM prints every platform thread's stack into its log before it is killed. */
+    private static void threadDump(Process p) {
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+            Thread.sleep(1_000);
+        } catch (IOException | InterruptedException e) {
+            // no dump, the run still counts as hung
+        }
     }
 
     private static String line(String out, String prefix) {
