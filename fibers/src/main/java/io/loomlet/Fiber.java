@@ -28,9 +28,11 @@ import jdk.internal.vm.ContinuationScope;
  * sockets, locks and queues, which switch to the hub for them.
  *
  * <p>A fiber is its own park-deadline timer node (it extends the hub's timer node): arming the
- * deadline of a sleep or park allocates nothing.
+ * deadline of a sleep or park allocates nothing. Its public methods are final; the gevent layer's
+ * task fiber extends it through package-private hooks ({@link #defaultName}, {@link #ended}), so the
+ * kernel never names the layer above it.
  */
-public sealed class Fiber extends TimerNode permits Task.TaskFiber {
+public class Fiber extends TimerNode {
     /** A fiber's code; {@code firstValue} is the value of the switch that started it. */
     @FunctionalInterface
     public interface Body {
@@ -589,6 +591,11 @@ public sealed class Fiber extends TimerNode permits Task.TaskFiber {
      * it started, or null. A task's fiber completes its task here if its body did not.
      */
     void ended(Throwable error) {
+    }
+
+    /** True when {@link #ended} hands a failure to someone who reports it (a task), so the hub need not. */
+    boolean ownsItsOutcome() {
+        return false;
     }
 
     /** Reads and clears the transfer slot of the fiber that just resumed. */

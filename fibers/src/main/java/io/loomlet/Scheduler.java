@@ -292,7 +292,7 @@ final class Scheduler {
         if (p.isBlocked() || (p == hubFiber && hubFiberWaiting == 0)) {
             // The heir is blocked in a wait (or is the loop itself): it cannot take a greenlet-style
             // result, so the hub gets control, and a failure is reported rather than lost.
-            if (error != null && !(f instanceof Task.TaskFiber)) {
+            if (error != null && !f.ownsItsOutcome()) {
                 hub.reportError(f.name() + " died with an exception and its parent " + p.name()
                         + " could not receive it", error);
             }

@@ -71,6 +71,11 @@ public final class Task<T> extends Awaitable<T> {
         void ended(Throwable error) {
             task.fiberEnded(error);
         }
+
+        @Override
+        boolean ownsItsOutcome() {
+            return true;
+        }
     }
 
     /** PENDING -> QUEUED: makes the fiber and queues it; on the hub thread. */
