@@ -1,9 +1,7 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
-import io.loomlet.internal.Pinning;
 import java.util.Objects;
-import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
 /**
@@ -314,25 +312,24 @@ public class Fiber extends TimerNode {
         return state == RUNNING;
     }
 
-    /** The one checked write of {@code state}. */
+    /*
+     * The one checked write of the state. Checked with assert, as VirtualThread checks its own: the
+     * test suites run with -ea, so every transition the tests make is checked; in production a
+     * transition is one store (a checked one cost about 10% of a sleep(0) round trip).
+     */
     private void setState(int expected, int next) {
-        if (state != expected) {
-            throw badTransition(next);
-        }
+        assert state == expected : badTransition(next);
         state = next;
     }
 
     /** As {@link #setState}, from any state in {@code fromMask} (bit {@code 1 << state}). */
     private void transition(int fromMask, int next) {
-        if (((1 << state) & fromMask) == 0) {
-            throw badTransition(next);
-        }
+        assert ((1 << state) & fromMask) != 0 : badTransition(next);
         state = next;
     }
 
-    private IllegalStateException badTransition(int next) {
-        return new IllegalStateException("internal error: " + name() + " cannot go from "
-                + STATE_NAMES[state] + " to " + STATE_NAMES[next]);
+    private String badTransition(int next) {
+        return "internal error: " + name() + " cannot go from " + STATE_NAMES[state] + " to " + STATE_NAMES[next];
     }
 
     /** The trampoline is about to run (or resume on this stack) this fiber. */
@@ -344,14 +341,15 @@ public class Fiber extends TimerNode {
     final Object switchTo(Fiber target, Object value, Throwable thrown) {
         target.inValue = value;
         target.inThrow = thrown;
+        if (state != RUNNING) {
+            recover(); // left stale by an error that struck where nothing could undo it (see recover)
+        }
         try {
             setState(RUNNING, SUSPENDED);
             return sched.switchAway(this, target);
         } finally {
             if (state != RUNNING) {
-                state = RUNNING; // as in park: plain writes, the stack may have just overflowed
-                inValue = null;
-                inThrow = null;
+                state = RUNNING; // recovery (see recover): one plain write, no call; nothing else to undo
             }
         }
     }
@@ -359,10 +357,14 @@ public class Fiber extends TimerNode {
     /** Throws unless the current fiber (this) may block: not a hub callback, hub open, right thread. */
     final void checkCanBlock(Object blocker) {
         Hub h = sched.hub;
-        h.checkOwner("block");
+        if (Thread.currentThread() != sched.thread) {
+            h.checkOwner("block"); // throws, with the message
+        }
         if (kind == Kind.HUB) {
-            throw new IllegalStateException("blocking call (" + Errors.describe(blocker) + ") in a hub callback; "
-                    + "callbacks must not block: spawn a fiber for blocking work");
+            throw blockingInCallback(blocker);
+        }
+        if (state != RUNNING) {
+            recover(); // left stale by an error that struck where nothing could undo it (see recover)
         }
         h.checkOpen();
         Throwable pending = pendingThrow;
@@ -372,48 +374,53 @@ public class Fiber extends TimerNode {
         }
     }
 
+    private static IllegalStateException blockingInCallback(Object blocker) {
+        return new IllegalStateException("blocking call (" + Errors.describe(blocker) + ") in a hub callback; "
+                + "callbacks must not block: spawn a fiber for blocking work");
+    }
+
     /** Park's contract lives on {@link Park}. */
     final Object park(Object blocker, long deadline, Park.Wake wake, Park.Abort abort) {
         checkCanBlock(blocker);
-        Scheduler s = sched;
-        assert this == s.current && state == RUNNING;
+        assert this == sched.current && state == RUNNING;
         this.blocker = blocker;
         this.abort = abort;
         if (deadline != Park.NO_DEADLINE) {
-            s.timers.add(this, deadline);
+            sched.timers.add(this, deadline);
         }
-        ParkObserver o = Scheduler.observer;
-        s.countPark(wake, 1);
+        sched.countPark(wake, 1);
+        // Locals live across the switch sit in every parked fiber's frozen stack: keep them to `wake`
+        // (fields are read again afterwards; the observer, if it changed meanwhile, only misses one).
         try {
+            ParkObserver o = Scheduler.observer;
             if (o != null) {
                 o.parking(this);
             }
             setState(RUNNING, PARKED);
-            return s.switchAway(this, s.hubFiber);
+            return sched.switchAway(this, sched.hubFiber);
         } finally {
             if (state != RUNNING) {
-                // An error struck before the switch or escaped the loop: it propagates in this fiber.
-                // Plain writes first (see recover): this stack may have just overflowed.
-                int was = state;
-                state = RUNNING;
-                inValue = null;
-                inThrow = null;
-                if (was == PARKED) {
-                    recover();
-                }
+                recover(); // an error struck before the switch or escaped the loop: it propagates here
             }
-            s.countPark(wake, -1);
-            if (isArmed()) {
-                s.timers.remove(this);
-            }
-            this.blocker = null;
-            this.abort = null;
-            parkSeq++; // a waker that read the old number (cross-thread listeners do) is now stale
-            if (o != null) {
-                o.resumed(this);
-            }
-            assert this == s.current && state == RUNNING;
+            afterPark(wake);
         }
+    }
+
+    /** A park's cleanup, however it ended: counters, timer, blocker, park number, observer. */
+    private void afterPark(Park.Wake wake) {
+        Scheduler s = sched;
+        s.countPark(wake, -1);
+        if (isArmed()) {
+            s.timers.remove(this);
+        }
+        blocker = null;
+        abort = null;
+        parkSeq++; // a waker that read the old number (cross-thread listeners do) is now stale
+        ParkObserver o = Scheduler.observer;
+        if (o != null) {
+            o.resumed(this);
+        }
+        assert this == s.current && state == RUNNING;
     }
 
     /** sleep(0): lets every fiber that is ready run once, then comes back. */
@@ -429,9 +436,7 @@ public class Fiber extends TimerNode {
             s.switchAway(this, s.hubFiber);
         } finally {
             if (state != RUNNING) {
-                state = RUNNING; // as in park: plain writes, the stack may have just overflowed
-                inValue = null;
-                inThrow = null;
+                state = RUNNING; // recovery (see recover): one plain write, no call; nothing else to undo
             }
             blocker = null;
             parkSeq++;
@@ -555,16 +560,32 @@ public class Fiber extends TimerNode {
      * the switch) before the loop resumed this fiber, which is the one running on this stack. The
      * error then propagates in it, and a stale entry of it in the ready queue is skipped (the loop
      * runs only runnable fibers). These are the only writes of the state outside setState, in the
-     * finally blocks of park, yieldNow and switchTo: they run on a stack that may have just
-     * overflowed, where any call may overflow again, so they are plain writes, with no call.
+     * finally blocks of yieldNow and switchTo (one plain write each: the stack may have just
+     * overflowed, and a call made from the same frame could overflow again) and of park, which calls
+     * recover() below: a parked fiber must also leave its wait list, and inlining that in park's
+     * finally made every parked fiber's frozen stack about 50 bytes bigger (MemoryHarness
+     * --histogram). A stack overflow usually strikes at the deepest call of the loop, well below
+     * park's frame, so that call succeeds. When it strikes at a call park makes itself, the call in
+     * the finally overflows too and the state stays stale: the fiber's next blocking call, which can
+     * only be made by this running fiber, finds it so and recovers then (checkCanBlock, switchTo).
      */
 
-    /** After recovery from a park: leave the wait list, so no waker picks a fiber that is not waiting. */
+    /**
+     * Back to RUNNING after an error in a park (see above). Plain writes first, then the waiter's
+     * abort (leave the wait list, so no waker picks a fiber that is not waiting), which may fail if
+     * the stack is still too short: ParkingLot.park's own finally removes the fiber too.
+     */
     private void recover() {
-        try {
-            runAbort();
-        } catch (Throwable again) {
-            // the stack is still too short: ParkingLot.park's own finally removes the fiber too
+        boolean parked = state == PARKED;
+        state = RUNNING;
+        inValue = null;
+        inThrow = null;
+        if (parked) {
+            try {
+                runAbort();
+            } catch (Throwable again) {
+                // see above
+            }
         }
     }
 
@@ -611,7 +632,7 @@ public class Fiber extends TimerNode {
     }
 
     /** Runs inside the continuation: the body, then hand the outcome to the parent. */
-    private void runInContinuation() {
+    void runInContinuation() {
         mount();
         contStarted = true;
         Object result = null;
@@ -634,25 +655,5 @@ public class Fiber extends TimerNode {
             p = p.parent;
         }
         return p == null ? sched.root : p;
-    }
-
-    /** The continuation of a user fiber; reports pinning instead of throwing, so the hub can fall back. */
-    static final class FiberContinuation extends Continuation {
-        private final Fiber fiber;
-
-        FiberContinuation(Fiber fiber) {
-            // A bound method reference costs 16 bytes per fiber. A shared static entry that found the
-            // fiber through the hub was tried and cost more: its frame made every parked stack chunk
-            // 20-30 bytes bigger (memory harness, --histogram).
-            super(SCOPE, fiber::runInContinuation);
-            this.fiber = fiber;
-        }
-
-        @Override
-        protected void onPinned(Pinned reason) {
-            // Continuation.yield will return false; Scheduler.switchAway sees it and runs the loop on
-            // this stack.
-            Pinning.warnOnce(fiber.name(), reason.toString());
-        }
     }
 }

@@ -54,7 +54,7 @@ public final class Hub implements AutoCloseable {
         this.thread = thread;
         this.reactor = new Reactor(this);
         this.inbox = new Inbox(thread, reactor);
-        this.sched = new Scheduler(this);
+        this.sched = new Scheduler(this, inbox, reactor);
     }
 
     /** This thread's hub, created on first use (again after the previous one was closed). */
@@ -358,9 +358,13 @@ public final class Hub implements AutoCloseable {
 
     void checkOwner(String what) {
         if (Thread.currentThread() != thread) {
-            throw new IllegalStateException("cannot " + what + " from thread " + Thread.currentThread().getName()
-                    + ": this hub belongs to thread " + thread.getName());
+            throw wrongThread(what); // built elsewhere: keeps this check small enough to inline
         }
+    }
+
+    private IllegalStateException wrongThread(String what) {
+        return new IllegalStateException("cannot " + what + " from thread " + Thread.currentThread().getName()
+                + ": this hub belongs to thread " + thread.getName());
     }
 
     void checkSameThread(Fiber f, String what) {

@@ -109,6 +109,10 @@ final class Reactor {
      */
     void select(long nanos, Inbox inbox) {
         Selector s = selector;
+        if (s == null) {
+            inbox.park(nanos); // no channel was ever waited on: nothing to select (a miscount after an error)
+            return;
+        }
         try {
             if (nanos == 0 || !inbox.beginSelect()) {
                 s.selectNow();

@@ -89,12 +89,14 @@ public final class Task<T> extends Awaitable<T> {
         hub.sched.enqueue(f);
     }
 
-    /** Starts the task at {@code deadline} ({@link Deadlines#NONE}: never; kill or close still end it). */
+    /**
+     * Starts the task at {@code deadline}. {@link Deadlines#NONE} (a delay beyond about 146 years)
+     * arms the timer that far off rather than not at all, so that a closing hub still finds it and
+     * ends the task.
+     */
     void startLater(long deadline) {
         startTimer = new StartTimer();
-        if (deadline != Deadlines.NONE) {
-            hub.sched.timers.add(startTimer, deadline);
-        }
+        hub.sched.timers.add(startTimer, deadline != Deadlines.NONE ? deadline : Deadlines.afterNanos(1L << 62));
     }
 
     /** What HubGroup sends a hub to start this task; a hub that closes first ends it as killed. */

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the hub still schedules: no "blocking call in a hub callback", no "Not in scope".
  */
 class BadMomentsTest extends HubTestBase {
+    private static final Duration ONE_NANO = Duration.ofNanos(1);
     private static final List<Duration> HUGE = List.of(
             Duration.ofNanos(Long.MAX_VALUE), Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE));
 
@@ -231,6 +232,23 @@ class BadMomentsTest extends HubTestBase {
             assertThrows(StackOverflowError.class, () -> deep(0, p, 1));
             assertHubHealthy();
         }
+        // and through park (a timed sleep at each level) rather than a plain yield
+        for (int pad = 0; pad < 6; pad++) {
+            int p = pad;
+            assertThrows(StackOverflowError.class, () -> deepParks(0, p));
+            assertHubHealthy();
+        }
+    }
+
+    private static int deepParks(int n, int pad) {
+        long a = n;
+        if (pad > 0 && n % (pad + 1) == 0) {
+            Fibers.sleep(ONE_NANO);
+        } else {
+            Fibers.sleep(ONE_NANO);
+            a += n;
+        }
+        return deepParks(n + 1, pad) + (int) a;
     }
 
     /**

@@ -37,6 +37,13 @@ class CloseTest extends HubTestBase {
     }
 
     @Test
+    void aTaskSpawnedForAHugeDelayEndsKilledTooWhenTheHubCloses() {
+        Task<String> never = Fibers.spawnLater(Duration.ofNanos(Long.MAX_VALUE), () -> "never");
+        hub.close();
+        assertTrue(never.isReady() && never.isKilled(), never.toString());
+    }
+
+    @Test
     void tasksSentFromAnotherThreadThatNeverStartedEndKilled() throws Exception {
         AtomicReference<Hub> ref = new AtomicReference<>();
         CountDownLatch made = new CountDownLatch(1);
