@@ -6,7 +6,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -47,6 +49,8 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     /** Guards listeners; held only for list operations, never across a switch. */
     private final Object lock = new Object();
     private List<Listener> listeners;
+    /** The listeners taken at completion, kept so that an unlink while their callbacks run still counts. */
+    private List<Listener> notified;
 
     /** Internal completion callback, run on the completing thread; must not block. */
     interface Listener {
@@ -197,6 +201,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             state = DONE;
             ls = listeners;
             listeners = null;
+            notified = ls;
         }
         if (e != null && (ls == null || ls.stream().noneMatch(Listener::observes))) {
             unobservedFailure(e);
@@ -232,6 +237,8 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
         final Hub hub;
         final Consumer<Object> callback;
         final LinkKind when;
+        /** Set by unlink: a callback already scheduled, not yet run, then does not run. */
+        volatile boolean unlinked;
 
         Link(Hub hub, Consumer<Object> callback, LinkKind when) {
             this.hub = hub;
@@ -245,7 +252,11 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             if (when == LinkKind.ON_VALUE && !ok || when == LinkKind.ON_EXCEPTION && ok) {
                 return;
             }
-            Runnable r = () -> hub.callSoon(() -> callback.accept(a));
+            Runnable r = () -> hub.callSoon(() -> {
+                if (!unlinked) {
+                    callback.accept(a);
+                }
+            });
             if (hub.isCurrentThread()) {
                 if (!hub.isClosed()) {
                     r.run();
@@ -258,6 +269,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
 
     @SuppressWarnings("unchecked")
     final void addLink(Consumer<?> callback, LinkKind when) {
+        Objects.requireNonNull(callback, "callback");
         Hub h = Hub.current();
         h.checkOpen();
         Link l = new Link(h, (Consumer<Object>) callback, when);
@@ -267,7 +279,17 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     }
 
     final void removeLink(Consumer<?> callback) {
+        Objects.requireNonNull(callback, "callback");
         synchronized (lock) {
+            for (List<Listener> ls : Arrays.asList(listeners, notified)) {
+                if (ls != null) {
+                    for (Listener l : ls) {
+                        if (l instanceof Awaitable<?>.Link k && k.callback == callback) {
+                            k.unlinked = true;
+                        }
+                    }
+                }
+            }
             if (listeners != null) {
                 listeners.removeIf(l -> l instanceof Awaitable<?>.Link k && k.callback == callback);
             }

@@ -181,7 +181,8 @@ public class Fiber extends TimerNode {
     /**
      * Resumes this fiber by raising {@code t} at its suspension point (greenlet's {@code throw}).
      * A fiber that has not started dies without running; a {@link FiberExit} then goes to its
-     * parent as a value and anything else is raised in the parent.
+     * parent as a value and anything else is raised in the parent. A {@link FiberExit} thrown into a
+     * dead fiber returns it at once, quietly (greenlet's {@code throw(GreenletExit)}).
      */
     public final Object throwInto(Throwable t) {
         return sched.switchFromCurrent(this, null, Objects.requireNonNull(t, "throwable"));

@@ -173,13 +173,21 @@ public final class Fibers {
         killAll(tasks, true, null);
     }
 
-    /** Raises FiberExit in every task; with {@code block}, waits until all are dead or the timeout. */
+    /**
+     * Raises FiberExit in every task; with {@code block}, waits until all are dead or {@code timeout}
+     * (null: no limit) passes, and then, as gevent's {@code killall}, raises
+     * {@link FiberTimeoutException} if some are still alive.
+     */
     public static void killAll(Collection<? extends Task<?>> tasks, boolean block, Duration timeout) {
         for (Task<?> t : tasks) {
             t.kill(new FiberExit(), false, null);
         }
         if (block) {
-            joinAll(new ArrayList<Awaitable<?>>(tasks), timeout, false);
+            int dead = joinAll(new ArrayList<Awaitable<?>>(tasks), timeout, false).size();
+            if (dead < tasks.size()) {
+                throw new FiberTimeoutException(null, timeout, "killAll: " + (tasks.size() - dead) + " of "
+                        + tasks.size() + " task(s) still alive");
+            }
         }
     }
 

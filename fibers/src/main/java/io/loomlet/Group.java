@@ -5,10 +5,13 @@ import io.loomlet.internal.Errors;
 import io.loomlet.sync.FiberQueue;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,6 +29,8 @@ public class Group {
 
     final Hub hub;
     private final LinkedHashSet<Task<?>> tasks = new LinkedHashSet<>();
+    /** Members a kill() already threw FiberExit into (gevent's "dying"): never thrown into twice. */
+    private final Set<Task<?>> dying = new HashSet<>();
     private final Awaitable.Listener leave = new Awaitable.Listener() {
         @Override
         public void done(Awaitable<?> a) {
@@ -46,9 +51,10 @@ public class Group {
 
     /** Spawns {@code c} into the group. */
     public <T> Task<T> spawn(Callable<T> c) {
+        Objects.requireNonNull(c, "callable");
         waitForSlot();
         Task<T> t = Fibers.spawn(c);
-        add(t);
+        addMember(t);
         return t;
     }
 
@@ -61,8 +67,23 @@ public class Group {
         hub.checkOwner("spawn into a group");
     }
 
-    /** Adds a task (of this hub) to the group; it leaves when it ends. */
+    /**
+     * Adds a task (of this hub) to the group; it leaves when it ends. A {@link Pool} that is full
+     * waits for a slot first, as {@link #spawn} does.
+     */
     public void add(Task<?> t) {
+        Objects.requireNonNull(t, "task");
+        if (t.hub != hub) {
+            throw new IllegalStateException(t + " belongs to another hub than this group");
+        }
+        if (t.isReady() || tasks.contains(t)) {
+            return;
+        }
+        waitForSlot();
+        addMember(t);
+    }
+
+    private void addMember(Task<?> t) {
         if (t.hub != hub) {
             throw new IllegalStateException(t + " belongs to another hub than this group");
         }
@@ -76,6 +97,7 @@ public class Group {
 
     /** Removes {@code t} from the group (it keeps running). */
     public void discard(Task<?> t) {
+        dying.remove(t);
         if (tasks.remove(t)) {
             t.removeListener(leave);
             changed.unparkAll(Boolean.TRUE);
@@ -136,8 +158,21 @@ public class Group {
         kill(true, null);
     }
 
+    /**
+     * Kills every task of the group; with {@code block}, waits until they are dead or {@code timeout}
+     * (null: no limit) passes. Unlike {@link Fibers#killAll}, a timeout here is not raised (gevent's
+     * {@code Group.kill}): check {@link #size()}.
+     */
     public void kill(boolean block, Duration timeout) {
-        Fibers.killAll(new ArrayList<>(tasks), block, timeout);
+        List<Task<?>> now = new ArrayList<>(tasks);
+        for (Task<?> t : now) {
+            if (dying.add(t)) { // a second FiberExit would interrupt the finally blocks the first one runs
+                t.kill(new FiberExit(), false, null);
+            }
+        }
+        if (block) {
+            Fibers.joinAll(new ArrayList<Awaitable<?>>(now), timeout, false);
+        }
     }
 
     /** Applies {@code fn} to every item concurrently (in this group's limits); results in item order. */

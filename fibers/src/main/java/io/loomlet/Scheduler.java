@@ -147,6 +147,9 @@ final class Scheduler {
                     + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
         }
         hub.checkOpen();
+        if (thrown instanceof FiberExit && target.isDead()) {
+            return thrown; // greenlet: throw(GreenletExit) into a dead greenlet returns quietly
+        }
         Fiber self = current;
         for (;;) {
             if (target.isDead()) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import java.util.function.BiConsumer;
  *
  * The accept loop runs in a fiber of the hub that calls {@link #start()}. The client socket is
  * closed when its handler returns or throws; a handler's exception is reported once (through
- * {@link #setErrorHandler}, stderr by default) and the server keeps serving.
+ * {@link #setErrorHandler}, stderr by default) and the server keeps serving. With the default
+ * handler, a client that simply went away (connection reset, broken pipe) is one line without a
+ * stack; a real handler bug gets its stack.
  *
  * <p>Options, set before {@link #start()}: {@link #maxConnections} (accepting pauses while that many
  * handlers run: a pool), {@link #acceptsPerWake} (how many connections one wake-up accepts before the
@@ -59,7 +62,8 @@ public final class StreamServer implements AutoCloseable {
     private int backlog = 1024;
     private Duration readTimeout;
     private HubGroup spread;
-    private BiConsumer<String, Throwable> errorHandler = Errors::printToStderr;
+    private static final BiConsumer<String, Throwable> DEFAULT_ERROR_HANDLER = Errors::printToStderr;
+    private BiConsumer<String, Throwable> errorHandler = DEFAULT_ERROR_HANDLER;
 
     private FiberServerSocket listener;
     private Task<Void> acceptLoop;
@@ -247,12 +251,17 @@ public final class StreamServer implements AutoCloseable {
                 handler.handle(s);
             } catch (FiberExit e) {
                 throw e;
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 if (readTimeout == null) {
                     report("StreamServer handler for " + who + " failed", e);
                 } // else: an idle client closed by readTimeout, as configured; not a failure
             } catch (Throwable t) {
-                report("StreamServer handler for " + who + " failed", t);
+                if (clientWentAway(t) && errorHandler == DEFAULT_ERROR_HANDLER) {
+                    // the ordinary end of a client, not a bug: one line, no stack
+                    Errors.warn("StreamServer handler for " + who + ": the client went away (" + t.getMessage() + ")");
+                } else {
+                    report("StreamServer handler for " + who + " failed", t);
+                }
             } finally {
                 try {
                     if (s != null) {
@@ -281,6 +290,18 @@ public final class StreamServer implements AutoCloseable {
         } catch (IOException e) {
             return "a client";
         }
+    }
+
+    /**
+     * A reset or broken connection: how clients usually leave, not a handler bug. NIO reports it as a
+     * plain IOException ("Connection reset by peer", "Broken pipe"), java.net as a SocketException.
+     */
+    private static boolean clientWentAway(Throwable t) {
+        if (!(t instanceof IOException) || t instanceof SocketTimeoutException) {
+            return false;
+        }
+        String m = String.valueOf(t.getMessage());
+        return m.contains("reset") || m.contains("Broken pipe") || m.contains("aborted");
     }
 
     private void report(String what, Throwable t) {
