@@ -122,15 +122,8 @@ public final class Fibers {
             self.yieldNow(); // the commonest sleep: this method stays small enough for the JIT to inline
             return;
         }
-        // The deadline is computed in a call that has returned before the park, so its frame is not
-        // part of every sleeping fiber's frozen stack.
-        Object r = self.park(Scheduler.Blocker.SLEEP, sleepDeadline(d), Park.Wake.SAME_HUB, null);
+        Object r = self.park(Scheduler.Blocker.SLEEP, Deadlines.of(d, "sleep"), Park.Wake.SAME_HUB, null);
         assert r == Park.TIMED_OUT : "a sleep woken by " + r;
-    }
-
-    private static long sleepDeadline(Duration d) {
-        long n = Deadlines.nanos(d, "sleep");
-        return n == Long.MAX_VALUE ? Park.NO_DEADLINE : System.nanoTime() + n;
     }
 
     /** As {@link #sleep(Duration)}, in milliseconds. */

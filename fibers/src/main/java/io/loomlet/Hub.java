@@ -110,9 +110,7 @@ public final class Hub implements AutoCloseable {
      * refused; longer than about 146 years: never).
      */
     public Handle callLater(Duration delay, Runnable callback) {
-        Objects.requireNonNull(delay, "delay");
-        long nanos = Deadlines.nanos(delay, "callLater");
-        return callAtNanos(nanos == Long.MAX_VALUE ? Deadlines.NONE : System.nanoTime() + nanos, callback);
+        return callAtNanos(Deadlines.of(Objects.requireNonNull(delay, "delay"), "callLater"), callback);
     }
 
     /**

@@ -38,7 +38,7 @@ public final class Deadlines {
 
     /**
      * {@code timeout} in nanoseconds, checked by the rule above: never negative, at most 2^62;
-     * {@link Long#MAX_VALUE} for a huge one (callers test {@link #isUnlimited}).
+     * {@link Long#MAX_VALUE} for a huge one.
      */
     public static long nanos(Duration timeout, String what) {
         if (timeout.isNegative()) {
@@ -65,10 +65,5 @@ public final class Deadlines {
             nanos(timeout, what);
         }
         return timeout;
-    }
-
-    /** True for a timeout the rule above reads as no limit. */
-    public static boolean isUnlimited(Duration timeout) {
-        return timeout == null || timeout.compareTo(MAX) > 0;
     }
 }
