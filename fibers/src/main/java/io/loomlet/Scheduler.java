@@ -184,7 +184,7 @@ final class Scheduler {
      * {@code target}, whose transfer slot is filled. Returns what resumes {@code self}. If an error
      * strikes before {@code self} is resumed (a stack overflow in the loop, which runs on this very
      * stack when {@code self} is the root), it propagates; the caller's {@code finally} then takes
-     * {@code self} back to RUNNING ({@link Fiber#recover}), so the error is raised in the fiber that
+     * {@code self} back to RUNNING ({@link Strand#recover}), so the error is raised in the fiber that
      * was waiting and the hub stays usable.
      */
     Object switchAway(Fiber self, Fiber target) {

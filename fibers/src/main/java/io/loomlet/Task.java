@@ -193,7 +193,7 @@ public final class Task<T> extends Awaitable<T> {
         }
     }
 
-    /** The one kill path: a task with a fiber is killed through its fiber ({@link Fiber#kill}). */
+    /** The one kill path: a task with a fiber is killed through its fiber ({@link Strand#kill}). */
     private void killHere(Throwable ex) {
         if (isReady()) {
             return;

@@ -5,11 +5,11 @@
  * <h2>Layers</h2>
  * Each imports only those below it:
  * <ol>
- *   <li><b>The kernel</b>: {@link io.loomlet.Fiber} (greenlet's switch, and the fiber's own state
- *       machine), {@link io.loomlet.Hub} (the loop's API and lifecycle, asyncio's names), and the
- *       package-private machinery beside them: {@code Scheduler} (the trampoline and the loop's
- *       phases), {@code Reactor} (the Selector), {@code Inbox} (what other threads send),
- *       {@code FiberList}, {@code TimerHeap}.</li>
+ *   <li><b>The kernel</b>: {@link io.loomlet.Fiber} (greenlet's switch), {@link io.loomlet.Hub} (the
+ *       loop's API and lifecycle, asyncio's names), and the package-private machinery beside them:
+ *       {@code Strand} (the fiber's state machine, which {@code Fiber} extends), {@code Scheduler}
+ *       (the trampoline and the loop's phases), {@code Reactor} (the Selector), {@code Inbox} (what
+ *       other threads send), {@code FiberList}, {@code TimerHeap}.</li>
  *   <li><b>Low-level API</b>, public but not for daily use (trio's {@code lowlevel}: "useful for
  *       extending", with no guard rails): {@link io.loomlet.Park}, the one way to block, and
  *       {@link io.loomlet.ParkingLot}, the wait list primitives sit on. Write new primitives with
