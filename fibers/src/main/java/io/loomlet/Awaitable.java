@@ -136,7 +136,7 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
         Hub h = Hub.current();
         Park.Wake wake = completesOutside(h) ? Park.Wake.OTHER_THREAD : Park.Wake.SAME_HUB;
         while (state != DONE) {
-            Fiber self = h.sched.current;
+            Fiber self = h.sched.current();
             Joiner j = new Joiner(self, Park.parkId(self));
             if (!addListener(j)) {
                 return true;

@@ -40,7 +40,7 @@ final class Diagnostics {
         StringBuilder sb = new StringBuilder();
         List<Fiber> fibers = h.fibers.snapshot();
         sb.append("hub of thread ").append(h.thread.getName()).append(": ").append(fibers.size())
-                .append(" live fiber(s), current ").append(h.sched.current.name()).append('\n');
+                .append(" live fiber(s), current ").append(h.sched.current == null ? "a virtual thread" : h.sched.current.name()).append('\n');
         for (Fiber f : fibers) {
             sb.append("  ").append(f.name()).append(" [").append(f.stateName()).append(']');
             if (f instanceof Task.TaskFiber) {

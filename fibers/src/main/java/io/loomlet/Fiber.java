@@ -39,8 +39,12 @@ public non-sealed class Fiber extends Strand {
 
     static final ContinuationScope SCOPE = new ContinuationScope("loomlet");
 
-    /** The root (the thread's own stack), the hub (callbacks run "in" it), or a user fiber. */
-    enum Kind { USER, ROOT, HUB }
+    /**
+     * The root (the thread's own stack), the hub (callbacks run "in" it), a user fiber, or a hub
+     * virtual thread's stand-in ({@link VirtualFiber}: what Loomlet's primitives park and wake when
+     * called in one of the hub's virtual threads).
+     */
+    enum Kind { USER, ROOT, HUB, VIRTUAL }
 
     final FiberContinuation cont;
     private final Body body;
@@ -74,7 +78,7 @@ public non-sealed class Fiber extends Strand {
         super(hub.sched, Kind.USER, NEW);
         this.body = Objects.requireNonNull(body, "body");
         this.cont = new FiberContinuation(this);
-        Fiber p = parent == null ? sched.current : parent;
+        Fiber p = parent == null ? sched.current() : parent;
         hub.checkSameThread(p, "set as parent");
         this.parent = p;
         this.name = name;
@@ -89,9 +93,12 @@ public non-sealed class Fiber extends Strand {
         this.onStack = kind == Kind.ROOT;
     }
 
-    /** The fiber running now on this thread (the root fiber when no fiber runs). */
+    /**
+     * The fiber running now on this thread (the root fiber when no fiber runs; in a virtual thread a
+     * hub schedules, the fiber that stands for that thread).
+     */
     public static Fiber current() {
-        return Hub.current().sched.current;
+        return Hub.current().sched.current();
     }
 
     /** This thread's root fiber: the thread's own stack, greenlet's "main". */
@@ -165,7 +172,7 @@ public non-sealed class Fiber extends Strand {
         Objects.requireNonNull(p, "parent");
         sched.hub.checkSameThread(p, "set as parent");
         if (kind != Kind.USER) {
-            throw new IllegalStateException("the root and hub fibers have no parent to change");
+            throw new IllegalStateException("the root and hub fibers, and virtual threads, have no parent to change");
         }
         for (Fiber f = p; f != null; f = f.parent) {
             if (f == this) {
@@ -183,6 +190,7 @@ public non-sealed class Fiber extends Strand {
             case ROOT -> "root";
             case HUB -> "hub";
             case USER -> defaultName();
+            case VIRTUAL -> "virtual thread " + ((VirtualFiber) this).vthread.getName();
         };
     }
 

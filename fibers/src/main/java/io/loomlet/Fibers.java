@@ -99,7 +99,7 @@ public final class Fibers {
      */
     public static boolean inFiber() {
         Hub h = Hub.currentIfAny();
-        return h != null && h.sched.current.kind == Fiber.Kind.USER;
+        return h != null && h.sched.current().kind == Fiber.Kind.USER;
     }
 
     /** The task the current fiber runs, or null (root, plain fiber, hub callback). */
@@ -256,7 +256,7 @@ public final class Fibers {
             }
             Hub h = Hub.current();
             for (;;) {
-                Fiber self = h.sched.current;
+                Fiber self = h.sched.current();
                 synchronized (done) {
                     if (!done.isEmpty()) {
                         waiter = null;

@@ -2,6 +2,7 @@ package io.loomlet;
 
 import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
+import io.loomlet.internal.VirtualThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
 /**
@@ -38,6 +41,8 @@ public final class Hub implements AutoCloseable {
     /** Every open hub, for the watchdog and {@link Fibers#dump()}; weak so a dead thread's hub goes away. */
     private static final Map<Hub, Boolean> ALL = Collections.synchronizedMap(new WeakHashMap<>());
     private static volatile BiConsumer<String, Throwable> defaultErrorHandler = Errors::printToStderr;
+    /** Hubs that schedule virtual threads, by their thread: how a virtual thread finds its carrier's hub. */
+    private static final Map<Thread, Hub> BY_CARRIER = new ConcurrentHashMap<>();
 
     final Thread thread;
     final Scheduler sched;
@@ -49,6 +54,10 @@ public final class Hub implements AutoCloseable {
     private volatile boolean inRun;
     private boolean stopRequested;
     private volatile BiConsumer<String, Throwable> errorHandler;
+    /** Set once this hub has made a virtual-thread builder: the JDK may wake its threads from its own. */
+    volatile boolean schedulesVirtualThreads;
+    /** The scheduler the JDK calls for this hub's virtual threads. */
+    private final Executor virtualScheduler = cont -> sched().executeVirtual(cont);
 
     private Hub(Thread thread) {
         this.thread = thread;
@@ -57,20 +66,85 @@ public final class Hub implements AutoCloseable {
         this.sched = new Scheduler(this, inbox, reactor);
     }
 
-    /** This thread's hub, created on first use (again after the previous one was closed). */
+    /**
+     * This thread's hub, created on first use (again after the previous one was closed). In a
+     * virtual thread that a hub schedules: that hub.
+     */
     public static Hub current() {
         Hub h = CURRENT.get();
+        return h != null ? h : firstUse();
+    }
+
+    private static Hub firstUse() {
+        Hub h = carrierHub();
         if (h == null) {
             h = new Hub(Thread.currentThread());
-            CURRENT.set(h);
             ALL.put(h, Boolean.TRUE);
         }
+        CURRENT.set(h);
         return h;
+    }
+
+    /** In a virtual thread that a hub schedules: that hub (it stays the thread's for life); else null. */
+    private static Hub carrierHub() {
+        if (!Thread.currentThread().isVirtual() || BY_CARRIER.isEmpty()) {
+            return null;
+        }
+        Hub h = BY_CARRIER.get(VirtualThreads.carrier());
+        return h == null || h.closed ? null : h;
     }
 
     /** This thread's hub if it has one (never creates). */
     static Hub currentIfAny() {
-        return CURRENT.get();
+        Hub h = CURRENT.get();
+        if (h == null && (h = carrierHub()) != null) {
+            CURRENT.set(h);
+        }
+        return h;
+    }
+
+    /**
+     * The hub that runs the caller now, or null: the caller is one of its fibers, one of its virtual
+     * threads, or its root inside a blocking call. A hub that exists but does not run (its thread does
+     * something else) does not count. Never creates a hub. For code that must hand work to a hub that
+     * will run it, such as the monkey patch choosing where a new thread goes.
+     */
+    public static Hub currentIfRunning() {
+        Hub h = currentIfAny();
+        return h != null && !h.closed && h.isRunning() ? h : null;
+    }
+
+    private Scheduler sched() {
+        return sched;
+    }
+
+    /**
+     * A new builder of virtual threads that this hub schedules: every thread it makes runs on this
+     * hub's thread, interleaved with the hub's fibers and its other virtual threads, whenever the
+     * hub's loop runs (a blocking call from the root, {@link #run()}, or any fiber). They are real
+     * threads in every other way: {@code Thread.currentThread()}, interrupt, thread locals,
+     * {@code synchronized}, {@code wait}/{@code notify} and {@code java.util.concurrent} behave as
+     * in any virtual thread; a virtual thread they start (even with {@code Thread.ofVirtual()}) is
+     * scheduled here too. Loomlet's primitives (events, queues, locks, {@code Task.join},
+     * {@link Fibers#sleep}) work in them and wake them; they cannot {@link Fiber#switchTo} fibers.
+     *
+     * <p>A virtual thread that blocks under a native frame (a class initialiser, JNI) holds the
+     * hub's thread until it is done, as it would hold a carrier. If the hub closes while some of its
+     * virtual threads still live, they go on running on a Loomlet thread of last resort, so none is
+     * lost. From any thread; builders are not thread-safe (one per thread that makes threads).
+     *
+     * @throws UnsupportedOperationException when {@code java.lang} is not open to Loomlet (the agent
+     *     opens it; otherwise {@code --add-opens java.base/java.lang=ALL-UNNAMED})
+     * @throws IllegalStateException if the hub is closed
+     */
+    public Thread.Builder.OfVirtual virtualThreadBuilder() {
+        checkOpen();
+        Thread.Builder.OfVirtual b = VirtualThreads.builder(virtualScheduler);
+        if (!schedulesVirtualThreads) {
+            schedulesVirtualThreads = true;
+            BY_CARRIER.put(thread, this);
+        }
+        return b;
     }
 
     static List<Hub> all() {
@@ -254,6 +328,7 @@ public final class Hub implements AutoCloseable {
             CURRENT.remove();
         }
         ALL.remove(this);
+        BY_CARRIER.remove(thread, this);
     }
 
     private void killRemaining() {
@@ -339,8 +414,10 @@ public final class Hub implements AutoCloseable {
         return inbox.offer(r);
     }
 
+    /** True on this hub's thread, also in one of its virtual threads. */
     boolean isCurrentThread() {
-        return Thread.currentThread() == thread;
+        Thread t = Thread.currentThread();
+        return t == thread || (t.isVirtual() && schedulesVirtualThreads && VirtualThreads.carrier() == thread);
     }
 
     void checkOpen() {
@@ -355,7 +432,7 @@ public final class Hub implements AutoCloseable {
     }
 
     void checkOwner(String what) {
-        if (Thread.currentThread() != thread) {
+        if (Thread.currentThread() != thread && !isCurrentThread()) {
             throw wrongThread(what); // built elsewhere: keeps this check small enough to inline
         }
     }

@@ -127,14 +127,21 @@ public final class Park {
     /**
      * Closes {@code ch}, which fibers of {@code owner} (null: none) may wait on: they are woken with a
      * {@link java.net.SocketException} and the descriptor is released at once. From any thread: from
-     * another, the close is sent to the owner's thread; if the owner is closed, this thread closes
-     * the channel. Harmless on a closed channel.
+     * another, the close is sent to the owner's thread; if the owner is closed, or its thread has
+     * ended, this thread closes the channel. Harmless on a closed channel; call it once for each hub
+     * whose selector the channel is registered with.
      */
     public static void closeChannel(Hub owner, SelectableChannel ch) throws IOException {
         if (owner == null || owner.isClosed()) {
             ch.close();
         } else if (owner.isCurrentThread()) {
             owner.reactor().close(ch);
+        } else if (!owner.thread().isAlive()) {
+            // The owner's thread ended without closing its hub: nobody will ever drain its inbox or
+            // select again. Close the channel here and that dead hub's selector with it, which
+            // deregisters the channel, so the descriptor is released now.
+            ch.close();
+            owner.reactor().shutdown();
         } else if (!owner.sendFromAnyThread(new CloseChannel(owner, ch))) {
             ch.close(); // the owner closed meanwhile; its selector went with it
         }

@@ -57,7 +57,7 @@ public final class ParkingLot {
      */
     public Object park(long deadline, Consumer<Object> onAbandon) {
         Hub h = bind();
-        Fiber self = h.sched.current;
+        Fiber self = h.sched.current();
         self.lotGrant = null;
         append(self);
         try {

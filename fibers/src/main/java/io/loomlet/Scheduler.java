@@ -1,6 +1,7 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
+import io.loomlet.internal.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -77,11 +78,16 @@ final class Scheduler {
     final Fiber hubFiber;
     final TimerHeap timers = new TimerHeap();
 
-    /** The fiber whose code runs now: a user fiber, the root, or the hub fiber (during callbacks). */
+    /**
+     * The fiber whose code runs now: a user fiber, the root, or the hub fiber (during callbacks);
+     * null while one of the hub's virtual threads runs (see {@link #current()}).
+     */
     Fiber current;
+    /** The task of the virtual thread running now, or null: read racily by the watchdog's report only. */
+    Runnable runningVirtual;
     /** The target a yielding fiber names for the trampoline. */
     private Fiber next;
-    /** Fibers and Handles ready to run, in order. */
+    /** Fibers, Handles and virtual threads' continuations ready to run, in order. */
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
     /** How many entries of {@link #ready} belong to the current pass. */
     private int batch;
@@ -106,6 +112,25 @@ final class Scheduler {
         this.root = new Fiber(this, Fiber.Kind.ROOT);
         this.hubFiber = new Fiber(this, Fiber.Kind.HUB);
         this.current = root;
+    }
+
+    /** Each hub virtual thread's fiber: what Loomlet's primitives park and wake when called in it. */
+    private static final ThreadLocal<Fiber> VIRTUAL_FIBER = new ThreadLocal<>();
+
+    /** The current fiber; in one of the hub's virtual threads, that thread's fiber. */
+    Fiber current() {
+        Fiber f = current;
+        return f != null ? f : virtualFiber();
+    }
+
+    private Fiber virtualFiber() {
+        Fiber f = VIRTUAL_FIBER.get();
+        if (f == null) {
+            f = new VirtualFiber(this, Thread.currentThread());
+            VIRTUAL_FIBER.set(f);
+        }
+        current = f;
+        return f;
     }
 
     long switches() {
@@ -142,9 +167,7 @@ final class Scheduler {
     /** Fiber.switchTo / throwInto: greenlet's switch rules, then the transfer. */
     Object switchFromCurrent(Fiber target, Object value, Throwable thrown) {
         if (Thread.currentThread() != thread) {
-            throw new IllegalStateException("cannot switch to " + target + " from thread "
-                    + Thread.currentThread().getName() + ": a fiber only runs on the thread that made it "
-                    + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
+            throw wrongThreadSwitch(target);
         }
         hub.checkOpen();
         if (thrown instanceof FiberExit && target.isDead()) {
@@ -172,11 +195,26 @@ final class Scheduler {
             }
             return value;
         }
+        if (target.kind == Fiber.Kind.VIRTUAL) {
+            throw new IllegalStateException("cannot switch to " + target + ": it stands for a virtual thread, "
+                    + "which is no fiber; hand work over with a queue, an event or a task");
+        }
         if (target.isBlocked()) {
             throw new IllegalStateException("cannot switch to " + target + ": it is blocked in "
                     + Errors.describe(target.blocker()) + " and only its waker, a kill or a Timeout may resume it");
         }
         return self.switchTo(target, value, thrown);
+    }
+
+    private IllegalStateException wrongThreadSwitch(Fiber target) {
+        if (Thread.currentThread().isVirtual() && hub.isCurrentThread()) {
+            return new IllegalStateException("cannot switch to " + target + " from virtual thread "
+                    + Thread.currentThread().getName() + ": virtual threads are not fibers; hand work over with a "
+                    + "queue, an event or a task");
+        }
+        return new IllegalStateException("cannot switch to " + target + " from thread "
+                + Thread.currentThread().getName() + ": a fiber only runs on the thread that made it "
+                + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
     }
 
     /**
@@ -299,8 +337,9 @@ final class Scheduler {
     void fiberDied(Fiber f, Object result, Throwable error) {
         f.die(error);
         Fiber p = f.heir();
-        if (p.isBlocked() || (p == hubFiber && hubFiberWaiting == 0)) {
-            // The heir is blocked in a wait (or is the loop itself): it cannot take a greenlet-style
+        if (p.isBlocked() || p.kind == Fiber.Kind.VIRTUAL || (p == hubFiber && hubFiberWaiting == 0)) {
+            // The heir is blocked in a wait (or is the loop itself, or a virtual thread, which is no
+            // continuation of ours): it cannot take a greenlet-style
             // result, so the hub gets control, and a failure is reported rather than lost.
             if (error != null && !f.ownsItsOutcome()) {
                 hub.reportError(f.name() + " died with an exception and its parent " + p.name()
@@ -330,9 +369,11 @@ final class Scheduler {
                     if (f.isRunnable()) {
                         return f;
                     }
+                } else if (!(e instanceof Handle h)) {
+                    runVirtual((Runnable) e);
                 } else {
                     try {
-                        runCallback((Handle) e);
+                        runCallback(h);
                     } catch (Throwable notRun) {
                         // runCallback fences the callback itself, so only a failure to enter it
                         // (a stack overflow at the call) gets here: the callback has not run.
@@ -349,6 +390,61 @@ final class Scheduler {
             }
             drainInbox();
             batch = ready.size();
+        }
+    }
+
+    /**
+     * Runs one of the hub's virtual threads (the JDK's {@code runContinuation} task, opaque) on this
+     * thread until it parks, yields or ends. Meanwhile {@link #current} is null: Loomlet code in the
+     * thread finds the thread's own fiber through {@link #current()}.
+     */
+    private void runVirtual(Runnable cont) {
+        current = null;
+        runningVirtual = cont;
+        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
+        try {
+            cont.run();
+        } catch (Throwable t) {
+            // the JDK's mount/unmount code failed (a stack overflow at the call): the thread was not
+            // run; the JDK submits it again when it can run
+            try {
+                hub.reportError("running a virtual thread", t);
+            } catch (Throwable again) {
+                Errors.lastResort();
+            }
+        } finally {
+            current = hubFiber;
+            runningVirtual = null;
+        }
+    }
+
+    /**
+     * The JDK's scheduler call for this hub's virtual threads ({@link Hub#virtualThreadBuilder()}):
+     * {@code cont} runs one of them. From any thread; never blocks and never throws (the JDK calls
+     * it from {@code Thread.start}, from any waker's {@code unpark}, and from its own timer and
+     * monitor threads). On this hub's thread — also from one of its virtual threads — it joins the
+     * ready queue directly; from elsewhere it comes through the inbox. A closed hub hands it to the
+     * thread of last resort, so no virtual thread is ever stranded.
+     */
+    void executeVirtual(Runnable cont) {
+        Thread t = Thread.currentThread();
+        if ((t == thread || (t.isVirtual() && VirtualThreads.carrier() == thread)) && !hub.isClosed()) {
+            ready.addLast(cont);
+        } else if (!inbox.offer(new VirtualWake(this, cont))) {
+            LastResortCarrier.execute(cont);
+        }
+    }
+
+    /** A virtual thread woken from another thread: it joins the ready queue on the hub's thread. */
+    private record VirtualWake(Scheduler sched, Runnable cont) implements Runnable, Inbox.OnClose {
+        @Override
+        public void run() {
+            sched.ready.addLast(cont);
+        }
+
+        @Override
+        public void hubClosed() {
+            LastResortCarrier.execute(cont);
         }
     }
 
@@ -401,9 +497,10 @@ final class Scheduler {
         if (work) {
             return null;
         }
-        if (wait < 0 && otherThreadParks == 0) {
+        if (wait < 0 && otherThreadParks == 0 && !hub.schedulesVirtualThreads) {
             // Nothing ready, no timer, no I/O, and no park declared as ended by another thread:
-            // nothing can ever end this wait.
+            // nothing can ever end this wait. (A hub that schedules virtual threads cannot know:
+            // the JDK wakes them from its own timer and monitor threads, so it waits, as a thread would.)
             return loopExit(waiter);
         }
         inbox.park(wait);
@@ -468,6 +565,11 @@ final class Scheduler {
 
     /** Drops what is queued (the hub is closing); returns the timers that were still armed. */
     TimerNode[] clear() {
+        for (Object e : ready) {
+            if (!(e instanceof Fiber) && !(e instanceof Handle)) {
+                LastResortCarrier.execute((Runnable) e); // a virtual thread must never be stranded
+            }
+        }
         ready.clear();
         deferred.clear();
         batch = 0;

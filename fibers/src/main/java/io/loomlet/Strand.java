@@ -1,6 +1,7 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link Fiber}'s state machine and every transition of it: the states and their one checked write,
@@ -185,13 +186,34 @@ abstract sealed class Strand extends TimerNode permits Fiber {
                 o.parking((Fiber) this);
             }
             setState(RUNNING, PARKED);
-            return sched.switchAway((Fiber) this, sched.hubFiber);
+            return kind == Fiber.Kind.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
         } finally {
             if (state != RUNNING) {
                 recover(); // an error struck before the switch or escaped the loop: it propagates here
             }
             afterPark(wake);
         }
+    }
+
+    /**
+     * A hub virtual thread's park: the JDK parks the thread (its own continuation, not one of ours)
+     * until {@link #wake} unparks it; the hub's loop runs meanwhile. A Loomlet wait is not
+     * interruptible (its API has no InterruptedException): an interrupt is kept for afterwards.
+     */
+    private Object parkVirtual() {
+        boolean interrupted = false;
+        while (state == PARKED) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true; // else park would return at once, again and again, holding the hub
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        setState(RUNNABLE, RUNNING);
+        sched.current = (Fiber) this;
+        return takeResume();
     }
 
     /** A park's cleanup, however it ended: counters, timer, blocker, park number, observer. */
@@ -215,6 +237,11 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     final void yieldNow() {
         checkCanBlock(Scheduler.Blocker.YIELD);
         Scheduler s = sched;
+        if (kind == Fiber.Kind.VIRTUAL) {
+            Thread.yield(); // the JDK requeues the thread on this hub, behind what is ready now
+            s.current = (Fiber) this;
+            return;
+        }
         blocker = Scheduler.Blocker.YIELD;
         inValue = null;
         inThrow = null;
@@ -249,6 +276,10 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     }
 
     private void wake(Object value, Throwable t) {
+        if (kind == Fiber.Kind.VIRTUAL) {
+            wakeVirtual(value, t);
+            return;
+        }
         // Queued first, then marked: should queueing fail (no memory, no stack), the fiber is still
         // parked and can be woken again, never runnable and lost.
         sched.enqueue((Fiber) this);
@@ -258,6 +289,17 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (isArmed()) {
             sched.timers.remove(this);
         }
+    }
+
+    /** A hub virtual thread's wake: the JDK queues the thread on the hub (Scheduler.executeVirtual). */
+    private void wakeVirtual(Object value, Throwable t) {
+        setState(PARKED, RUNNABLE);
+        inValue = value;
+        inThrow = t;
+        if (isArmed()) {
+            sched.timers.remove(this);
+        }
+        LockSupport.unpark(((VirtualFiber) this).vthread);
     }
 
     /**

@@ -188,7 +188,7 @@ public final class Task<T> extends Awaitable<T> {
             return; // the hub is closing or closed: close() ends every task it holds
         }
         Hub me = Hub.currentIfAny();
-        if (block && !(me != null && me.sched.current == fiber)) {
+        if (block && !(me != null && me.sched.current() == fiber)) {
             join(timeout);
         }
     }

@@ -34,7 +34,7 @@ public final class Timeout implements AutoCloseable {
 
     private Timeout(Duration duration, Supplier<? extends Throwable> exception) {
         this.hub = Hub.current();
-        this.fiber = hub.sched.current;
+        this.fiber = hub.sched.current();
         this.duration = Deadlines.check(duration, "Timeout");
         this.exception = exception;
         if (fiber.isHub()) {

@@ -55,7 +55,10 @@ public final class Watchdog {
     static {
         String t = System.getProperty("loomlet.watchdog");
         if (t != null && !t.isBlank()) {
-            enable(parse(t), Boolean.getBoolean("loomlet.watchdog.monitors"));
+            Duration d = parse(t);
+            if (d != null) {
+                enable(d, Boolean.getBoolean("loomlet.watchdog.monitors"));
+            }
         }
     }
 
@@ -64,6 +67,9 @@ public final class Watchdog {
 
     private static Duration parse(String s) {
         s = s.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("off") || s.equals("false") || s.equals("0")) {
+            return null;
+        }
         if (s.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
         }
@@ -164,9 +170,20 @@ public final class Watchdog {
         StringBuilder sb = new StringBuilder();
         Fiber cur = h.sched.current;
         sb.append("loomlet watchdog: the hub of thread ").append(h.thread.getName())
-                .append(" has not switched for ").append(stalledNanos / 1_000_000).append(" ms; ")
-                .append("fiber '").append(cur.name()).append("' holds it:\n");
-        Diagnostics.appendStack(sb, h.thread.getStackTrace());
+                .append(" has not switched for ").append(stalledNanos / 1_000_000).append(" ms; ");
+        Thread vt = cur == null ? io.loomlet.internal.VirtualThreads.threadOf(h.sched.runningVirtual) : null;
+        if (cur != null) {
+            sb.append("fiber '").append(cur.name()).append("' holds it:\n");
+            Diagnostics.appendStack(sb, h.thread.getStackTrace());
+        } else if (vt != null) {
+            // a virtual thread's frames are not in its carrier's stack trace: ask the thread itself
+            sb.append("virtual thread '").append(vt.getName()).append("' holds it (a carrier-blocking call: a "
+                    + "class initialiser, native code, or a long computation):\n");
+            Diagnostics.appendStack(sb, vt.getStackTrace());
+        } else {
+            sb.append("a virtual thread holds it:\n");
+            Diagnostics.appendStack(sb, h.thread.getStackTrace());
+        }
         int holders = 0;
         try {
             for (Fiber f : h.fibers.racySnapshot()) {

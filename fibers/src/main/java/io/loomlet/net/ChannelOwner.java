@@ -5,15 +5,23 @@ import io.loomlet.Park;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.channels.SelectableChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Which hub a socket's channel is registered with: the hub of the first fiber that waits on it.
- * Shared by the socket classes: binding on first wait, the checks before every wait, and closing.
+ * The hubs a socket's channel is registered with. A socket belongs to no hub: any thread or fiber
+ * may use it in turn (a pool's connection, a kept-alive HTTP connection), each waiting through the
+ * selector of the hub that runs it, and any thread may close it. Usually that is one hub; a channel
+ * may be registered with several selectors at once, so a socket handed to another hub simply joins
+ * that hub's selector too. Closing it wakes its waiters in every hub and releases the descriptor.
  */
 final class ChannelOwner {
+    private static final Hub[] NONE = {};
+
     private final SelectableChannel ch;
     private final String what;
-    private volatile Hub hub;
+    /** The hubs whose selectors the channel is registered with; copy-on-write (read on every wait). */
+    private volatile Hub[] hubs = NONE;
 
     ChannelOwner(SelectableChannel ch, String what) {
         this.ch = ch;
@@ -21,40 +29,60 @@ final class ChannelOwner {
     }
 
     /**
-     * Binds the channel to the current hub on first use; checks it is open and still this hub's.
+     * Checks the channel is open and that the current hub knows it.
      *
      * @throws SocketException if the channel is closed
-     * @throws IllegalStateException if it belongs to another hub, or to one that is closed
      */
-    void checkWaitable() throws SocketException {
-        Hub h = Hub.current();
-        Hub o = hub;
-        if (o == null) {
-            hub = h;
-        } else if (o != h) {
-            if (o.isClosed()) {
-                throw new IllegalStateException("this " + what + " belonged to the hub of thread " + o.thread().getName()
-                        + ", which is closed: its channel was deregistered with it; open a new " + what);
-            }
-            throw new IllegalStateException("this " + what + " belongs to the hub of thread " + o.thread().getName()
-                    + " and cannot wait from thread " + Thread.currentThread().getName());
-        }
+    private void checkWaitable(Hub h) throws SocketException {
         if (!ch.isOpen()) {
             throw new SocketException("Socket closed");
         }
+        for (Hub known : hubs) {
+            if (known == h) {
+                return;
+            }
+        }
+        join(h);
+    }
+
+    private synchronized void join(Hub h) {
+        List<Hub> next = new ArrayList<>(hubs.length + 1);
+        for (Hub known : hubs) {
+            if (!known.isClosed() && known.thread().isAlive()) {
+                next.add(known); // the others let go of their registration when they closed or died
+            }
+        }
+        next.add(h);
+        hubs = next.toArray(NONE);
     }
 
     /** Parks until ready for {@code op}; false at the deadline. */
     boolean await(int op, long deadline) throws IOException {
-        checkWaitable();
+        checkWaitable(Hub.current());
         return Park.waitIo(ch, op, deadline);
     }
 
     /**
-     * Closes the channel, waking any fiber waiting on it with a {@link SocketException} and releasing
-     * the descriptor at once; from any thread (see {@link Park#closeChannel}).
+     * Closes the channel from any thread: every hub it is registered with wakes its waiters on it
+     * with a {@link SocketException} and drops its registration, so the descriptor is released at
+     * once and the peer sees the connection end (see {@link Park#closeChannel}).
      */
     void close() throws IOException {
-        Park.closeChannel(hub, ch);
+        Hub[] hs;
+        synchronized (this) {
+            hs = hubs;
+            hubs = NONE;
+        }
+        if (hs.length == 0) {
+            Park.closeChannel(null, ch);
+        }
+        for (Hub h : hs) {
+            Park.closeChannel(h, ch);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what;
     }
 }

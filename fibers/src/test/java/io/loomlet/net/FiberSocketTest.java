@@ -1,6 +1,7 @@
 package io.loomlet.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.loomlet.testing.Switches;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -91,8 +93,13 @@ class FiberSocketTest extends HubTestBase {
         }
     }
 
+    /**
+     * #12 item 2: a socket belongs to no hub. Used by this hub's fiber, then by a thread of its own
+     * (its own hub), then waited on by a third while a fourth closes it: the waiter wakes with a
+     * SocketException and the peer sees the end of the stream.
+     */
     @Test
-    void socketIsConfinedToItsHub() throws Exception {
+    void aSocketBelongsToNoHubUsedInTurnAndClosedFromAnyThread() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
             Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
             FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
@@ -101,20 +108,46 @@ class FiberSocketTest extends HubTestBase {
                 Fibers.sleep(10);
                 peer.write(new byte[] {1});
             });
-            assertEquals(1, c.read(new byte[1], 0, 1)); // it waited, so c now belongs to this hub
-            AtomicReference<Throwable> err = new AtomicReference<>();
+            assertEquals(1, c.read(new byte[1], 0, 1)); // waited in this hub's selector
+
+            AtomicReference<Object> second = new AtomicReference<>();
             Thread x = new Thread(() -> {
                 try {
-                    c.read(new byte[1], 0, 1);
+                    byte[] b = new byte[1];
+                    second.set(c.read(b, 0, 1) == 1 ? b[0] : -1);
                 } catch (Throwable e) {
-                    err.set(e);
+                    second.set(e);
                 }
             });
             x.start();
-            x.join();
-            assertTrue(err.get() instanceof IllegalStateException, String.valueOf(err.get()));
-            assertTrue(err.get().getMessage().contains("belongs to the hub of thread"), err.get().getMessage());
-            c.close();
+            Fibers.sleep(20); // x now waits in its own hub's selector
+            peer.write(new byte[] {2});
+            x.join(10_000);
+            assertEquals((byte) 2, second.get());
+
+            AtomicReference<Throwable> third = new AtomicReference<>();
+            Thread y = new Thread(() -> {
+                try {
+                    c.read(new byte[1], 0, 1);
+                } catch (Throwable e) {
+                    third.set(e);
+                }
+            });
+            y.start();
+            Fibers.sleep(20);
+            Thread closer = new Thread(() -> {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    third.compareAndSet(null, e);
+                }
+            });
+            closer.start();
+            closer.join(10_000);
+            y.join(10_000);
+            assertFalse(y.isAlive(), "the waiting reader was not woken by the close");
+            assertTrue(third.get() instanceof SocketException, String.valueOf(third.get()));
+            assertEquals(-1, peer.read(new byte[1], 0, 1), "the peer sees the end of the stream");
             peer.close();
         }
     }
