@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  *
  * <p>OPTIONS is a comma list of parts: {@code all} (socket, dns, sleep — the default), {@code thread}
  * (opt-in), or single parts ({@code socket}, {@code dns}, {@code sleep}); e.g.
- * {@code =all,thread}. It also exports {@code jdk.internal.vm} to Loomlet, so nobody types
- * {@code --add-exports}. Classes of the JDK (boot and platform loaders) and of Loomlet are never
+ * {@code =all,thread}. It also exports {@code jdk.internal.vm} to Loomlet and opens {@code java.lang}
+ * to it (the JDK's hook for virtual threads with a scheduler of their own), so nobody types
+ * {@code --add-exports} or {@code --add-opens}; and it turns the {@link io.loomlet.Watchdog} on
+ * (500 ms; {@code -Dloomlet.watchdog=off} turns it off). Classes of the JDK (boot and platform loaders) and of Loomlet are never
  * rewritten. A class that cannot be rewritten is left as it was, with one warning naming it.
  */
 public final class Agent {
@@ -105,9 +107,23 @@ public final class Agent {
 
     private static synchronized void install(Instrumentation inst) {
         exportContinuations(inst);
+        startWatchdog();
         if (!IoPatch.agentActive) {
             inst.addTransformer(new Transformer(new Rewriter(mainClass())), inst.isRetransformClassesSupported());
             IoPatch.agentActive = true;
+        }
+    }
+
+    /**
+     * Under the agent the watchdog is on unless {@code -Dloomlet.watchdog=off}: a patched program is
+     * someone else's code, and a call that holds the hub's thread (a class initialiser that waits,
+     * native code, a long computation) must be named, never silent. 500 ms unless the property says.
+     */
+    private static void startWatchdog() {
+        if (System.getProperty("loomlet.watchdog") == null) {
+            io.loomlet.Watchdog.enable(java.time.Duration.ofMillis(500));
+        } else {
+            io.loomlet.Watchdog.isEnabled(); // its static initialiser reads the property
         }
     }
 
@@ -127,6 +143,11 @@ public final class Agent {
         }
         if (threads) {
             IoPatch.patchThreads();
+            if (!parts.contains("socket") && WARNED.add("thread-without-socket")) {
+                System.err.println("loomlet: note: 'thread' without 'socket': patched threads keep the JDK's own sockets, "
+                        + "whose waits the JDK's poller serves rather than the hub's selector; blocking file I/O and "
+                        + "native calls in them hold the hub's thread (add 'socket', or use 'all,thread')");
+            }
         }
     }
 
@@ -147,7 +168,8 @@ public final class Agent {
 
     /**
      * Fibers are jdk.internal.vm.Continuations: export that package to the module Loomlet lives in.
-     * Also open java.lang to it, so a patched ThreadLocal can compute its protected initialValue per fiber.
+     * Also open java.lang to it: hub-scheduled virtual threads are built through the JDK's hidden
+     * {@code ThreadBuilders.VirtualThreadBuilder(Executor)} (see {@code io.loomlet.internal.VirtualThreads}).
      */
     private static void exportContinuations(Instrumentation inst) {
         Module base = Object.class.getModule();

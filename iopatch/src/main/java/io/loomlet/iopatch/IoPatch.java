@@ -22,8 +22,14 @@ import java.util.Set;
  *   <li>{@link Part#SLEEP}: {@code Thread.sleep} (all overloads), {@code TimeUnit.sleep},
  *       {@code Thread.yield} and {@code Thread.onSpinWait} become the hub's sleep and yield. Needs
  *       the agent: call sites are rewritten as classes load.</li>
- *   <li>{@link Part#THREAD} (opt-in): {@code Thread.start} runs the thread's {@code run()} in a fiber;
- *       {@code join} and {@code isAlive} follow. Needs the agent.</li>
+ *   <li>{@link Part#THREAD} (opt-in): the threads that application and library code start run as
+ *       virtual threads scheduled by a hub — {@code new Thread(...)}, {@code Thread} subclasses,
+ *       {@code Thread.Builder}, {@code Thread.ofVirtual()}, the {@code Executors} pools and
+ *       {@code ThreadPoolExecutor}s without a thread factory — and main itself runs as one, so every
+ *       patched thread of a hub shares its one thread, as greenlets share one OS thread. They keep
+ *       everything a thread has: identity, interrupt, thread locals, monitors, {@code wait}/{@code notify}
+ *       and every {@code java.util.concurrent} wait. Needs the agent (which also opens
+ *       {@code java.lang} to Loomlet for the JDK's scheduler hook).</li>
  * </ul>
  *
  * On a thread that has no fibers, a patched call behaves as before (it blocks that thread).
@@ -81,7 +87,9 @@ public final class IoPatch {
     }
 
     /**
-     * Makes Thread.start run the thread in a fiber of the starting thread's hub.
+     * Makes the threads that code starts from now on virtual threads scheduled by a hub (see
+     * {@link Part#THREAD}): the starting thread's hub when it runs one, else main's, else a hub on a
+     * thread of its own.
      *
      * @throws IllegalStateException without the agent
      */

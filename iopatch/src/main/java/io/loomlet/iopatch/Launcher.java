@@ -22,8 +22,8 @@ import java.util.jar.JarFile;
  *
  * The agent (this jar's Launcher-Agent-Class) is already active when this runs; the launcher applies
  * the chosen parts, loads the program in a class loader of its own (so its classes are rewritten as
- * they load), runs its main on this thread, and then waits for the program's patched non-daemon
- * threads, as the JVM would for real ones.
+ * they load), and runs its main: under the thread patch as a virtual thread of this thread's hub,
+ * waiting for the program's non-daemon patched threads as the JVM would for real ones.
  */
 public final class Launcher {
     private Launcher() {
@@ -86,8 +86,7 @@ public final class Launcher {
         Thread.currentThread().setContextClassLoader(app);
         Class<?> main = Class.forName(mainClass, true, app);
         MethodHandle mh = MethodHandles.publicLookup().findStatic(main, "main", MethodType.methodType(void.class, String[].class));
-        mh.invoke(appArgs);
-        Patched.mainReturning();
+        Patched.runMain(() -> mh.invoke(appArgs));
     }
 
     private static String value(String[] args, int i, String option) {

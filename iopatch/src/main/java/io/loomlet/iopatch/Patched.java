@@ -1,37 +1,42 @@
 package io.loomlet.iopatch;
 
-import io.loomlet.FiberLocal;
 import io.loomlet.Fibers;
-import io.loomlet.Task;
-import io.loomlet.iopatch.internal.FiberMonitors;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import io.loomlet.Hub;
+import io.loomlet.iopatch.internal.HubThreads;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What patched call sites call instead of the JDK's methods. Public because rewritten classes of
- * any loader call it; not for direct use. Each method keeps the original's behaviour on a thread
- * without fibers, and its stack shape: the receiver becomes the first argument.
+ * What patched call sites call instead of the JDK's methods (see {@code internal.Rewriter}). Public
+ * because rewritten classes of any loader call it; not for direct use. Each method checks whether
+ * its part is patched and otherwise does exactly what the original call did; it keeps the original's
+ * stack shape: a receiver becomes the first argument.
  */
 public final class Patched {
-    /** Threads started as fibers, and their tasks. Guarded by itself. */
-    private static final Map<Thread, Task<Void>> THREADS = new WeakHashMap<>();
-    private static final List<Task<Void>> NON_DAEMON = new ArrayList<>();
+    private static final AtomicBoolean MAIN_ENTERED = new AtomicBoolean();
 
     private Patched() {
     }
 
+    private static boolean threads() {
+        return IoPatch.isPatched(IoPatch.Part.THREAD);
+    }
+
+    // ------------------------------------------------------------------------------ sleep
+
+    /**
+     * A raw fiber sleeps on its hub. A virtual thread keeps the JDK's own sleep: it parks only that
+     * thread (and stays interruptible, as a sleep must).
+     */
     private static boolean cooperativeSleep() {
-        return IoPatch.isPatched(IoPatch.Part.SLEEP) && Fibers.isCooperative();
+        return IoPatch.isPatched(IoPatch.Part.SLEEP) && !Thread.currentThread().isVirtual() && Fibers.isCooperative();
     }
 
     public static void sleep(long millis) throws InterruptedException {
@@ -73,7 +78,7 @@ public final class Patched {
         }
     }
 
-    /** Thread.yield and Thread.onSpinWait: a cooperative yield (sleep(0)) on a fiber. */
+    /** Thread.yield: a cooperative yield (sleep(0)) in a raw fiber. */
     public static void yieldNow() {
         if (cooperativeSleep()) {
             Fibers.sleep(Duration.ZERO);
@@ -90,204 +95,204 @@ public final class Patched {
         }
     }
 
-    /** Thread.start: with the thread patch, run() in a fiber of this thread's hub. */
-    public static void start(Thread t) {
-        if (!IoPatch.isPatched(IoPatch.Part.THREAD)) {
-            t.start();
-            return;
+    // ------------------------------------------------------------------------------ making threads
+
+    private static Thread patch(Thread shape, Runnable task, boolean inheritLocals) {
+        return threads() ? HubThreads.virtualLike(shape, task, inheritLocals) : shape;
+    }
+
+    public static Thread newThread() {
+        return patch(new Thread(), null, true);
+    }
+
+    public static Thread newThread(Runnable task) {
+        return patch(new Thread(task), task, true);
+    }
+
+    public static Thread newThread(ThreadGroup g, Runnable task) {
+        return patch(new Thread(g, task), task, true);
+    }
+
+    public static Thread newThread(String name) {
+        return patch(new Thread(name), null, true);
+    }
+
+    public static Thread newThread(ThreadGroup g, String name) {
+        return patch(new Thread(g, name), null, true);
+    }
+
+    public static Thread newThread(Runnable task, String name) {
+        return patch(new Thread(task, name), task, true);
+    }
+
+    public static Thread newThread(ThreadGroup g, Runnable task, String name) {
+        return patch(new Thread(g, task, name), task, true);
+    }
+
+    public static Thread newThread(ThreadGroup g, Runnable task, String name, long stackSize) {
+        return patch(new Thread(g, task, name, stackSize), task, true);
+    }
+
+    public static Thread newThread(ThreadGroup g, Runnable task, String name, long stackSize, boolean inherit) {
+        return patch(new Thread(g, task, name, stackSize, inherit), task, inherit);
+    }
+
+    /** Thread.ofVirtual(): virtual threads of a hub rather than of the JDK's ForkJoinPool. */
+    public static Thread.Builder.OfVirtual ofVirtual() {
+        return threads() ? HubThreads.hubForNewThread().virtualThreadBuilder() : Thread.ofVirtual();
+    }
+
+    public static Thread startVirtualThread(Runnable task) {
+        return threads() ? ofVirtual().start(task) : Thread.startVirtualThread(task);
+    }
+
+    public static Thread builderUnstarted(Thread.Builder b, Runnable task) {
+        Thread t = b.unstarted(task);
+        return threads() && !t.isVirtual() ? HubThreads.virtualLike(t, task, true) : t;
+    }
+
+    public static Thread builderStart(Thread.Builder b, Runnable task) {
+        if (!threads() || b instanceof Thread.Builder.OfVirtual) {
+            return b.start(task);
         }
-        synchronized (THREADS) {
-            if (THREADS.containsKey(t)) {
-                throw new IllegalThreadStateException(t.getName() + " was already started");
-            }
-            Task<Void> task = Fibers.spawn(t.getName(), () -> {
-                try {
-                    t.run();
-                } catch (Throwable e) {
-                    if (e instanceof io.loomlet.FiberExit exit) {
-                        throw exit;
-                    }
-                    Thread.UncaughtExceptionHandler h = t.getUncaughtExceptionHandler();
-                    h.uncaughtException(t, e);
-                }
-            });
-            THREADS.put(t, task);
-            if (!t.isDaemon()) {
-                NON_DAEMON.add(task);
-            }
+        Thread t = builderUnstarted(b, task);
+        start(t);
+        return t;
+    }
+
+    public static ThreadFactory builderFactory(Thread.Builder b) {
+        ThreadFactory f = b.factory();
+        return threads() && !(b instanceof Thread.Builder.OfVirtual) ? HubThreads.factoryLike(f) : f;
+    }
+
+    /** The factory given to pool constructors that had none: the default one, patched. */
+    public static ThreadFactory threadFactory() {
+        return defaultThreadFactory();
+    }
+
+    public static ThreadFactory defaultThreadFactory() {
+        ThreadFactory d = Executors.defaultThreadFactory();
+        return threads() ? HubThreads.factoryLike(d) : d;
+    }
+
+    public static ExecutorService newFixedThreadPool(int n) {
+        return Executors.newFixedThreadPool(n, threadFactory());
+    }
+
+    public static ExecutorService newCachedThreadPool() {
+        return Executors.newCachedThreadPool(threadFactory());
+    }
+
+    public static ExecutorService newSingleThreadExecutor() {
+        return Executors.newSingleThreadExecutor(threadFactory());
+    }
+
+    public static ScheduledExecutorService newScheduledThreadPool(int n) {
+        return Executors.newScheduledThreadPool(n, threadFactory());
+    }
+
+    public static ScheduledExecutorService newSingleThreadScheduledExecutor() {
+        return Executors.newSingleThreadScheduledExecutor(threadFactory());
+    }
+
+    public static ExecutorService newVirtualThreadPerTaskExecutor() {
+        return threads() ? Executors.newThreadPerTaskExecutor(ofVirtual().factory())
+                : Executors.newVirtualThreadPerTaskExecutor();
+    }
+
+    // ------------------------------------------------------------------------------ Thread methods
+
+    /** Thread.start: a patched thread counts as a non-daemon thread if it is one; a subclass gets a stand-in. */
+    public static void start(Thread t) {
+        if (!threads()) {
+            t.start();
+        } else if (t.isVirtual()) {
+            HubThreads.willStart(t);
+            t.start();
+        } else {
+            HubThreads.startStandIn(t);
         }
     }
 
-    private static Task<Void> taskOf(Thread t) {
-        synchronized (THREADS) {
-            return THREADS.get(t);
-        }
+    public static Thread currentThread() {
+        return HubThreads.currentThread();
     }
 
     public static void join(Thread t) throws InterruptedException {
-        Task<Void> task = taskOf(t);
-        if (task == null) {
-            t.join();
-        } else {
-            task.join();
-        }
+        HubThreads.live(t).join();
     }
 
     public static void join(Thread t, long millis) throws InterruptedException {
-        Task<Void> task = taskOf(t);
-        if (task == null) {
-            t.join(millis);
-        } else if (millis == 0) {
-            task.join();
-        } else {
-            task.join(Duration.ofMillis(millis));
-        }
+        HubThreads.live(t).join(millis);
+    }
+
+    public static void join(Thread t, long millis, int nanos) throws InterruptedException {
+        HubThreads.live(t).join(millis, nanos);
     }
 
     public static boolean join(Thread t, Duration d) throws InterruptedException {
-        Task<Void> task = taskOf(t);
-        return task == null ? t.join(d) : task.join(d);
+        return HubThreads.live(t).join(d);
     }
 
     public static boolean isAlive(Thread t) {
-        Task<Void> task = taskOf(t);
-        return task == null ? t.isAlive() : !task.isReady();
+        return HubThreads.live(t).isAlive();
     }
 
-    // ------------------------------------------------------------------ shared state (thread patch)
-
-    /** Fibers of one hub share a carrier: with the thread patch, locks and locals follow fibers. */
-    private static boolean perFiber() {
-        return IoPatch.isPatched(IoPatch.Part.THREAD) && Fibers.isCooperative();
-    }
-
-    /** Before a monitorenter (the object is still on the stack for it). */
-    public static void monitorEnter(Object o) {
-        if (perFiber()) {
-            FiberMonitors.enter(o);
+    public static void interrupt(Thread t) {
+        Thread live = HubThreads.live(t);
+        live.interrupt();
+        if (live != t) {
+            t.interrupt(); // the object's own flag too, for code that reads it through the JDK
         }
     }
 
-    /** After a monitorexit. */
-    public static void monitorExit(Object o) {
-        if (IoPatch.isPatched(IoPatch.Part.THREAD)) {
-            FiberMonitors.exit(o);
-        }
+    public static boolean isInterrupted(Thread t) {
+        return HubThreads.live(t).isInterrupted();
     }
 
-    public static void lock(Lock l) {
-        if (l instanceof ReentrantLock && perFiber()) {
-            FiberMonitors.enter(l);
-            try {
-                l.lock();
-            } catch (Throwable t) {
-                FiberMonitors.exit(l);
-                throw t;
-            }
-        } else {
-            l.lock();
-        }
+    public static Thread.State getState(Thread t) {
+        return HubThreads.live(t).getState();
     }
 
-    public static void lockInterruptibly(Lock l) throws InterruptedException {
-        if (l instanceof ReentrantLock && perFiber()) {
-            lock(l);
-        } else {
-            l.lockInterruptibly();
-        }
+    public static boolean isDaemon(Thread t) {
+        return HubThreads.isDaemon(t);
     }
 
-    public static boolean tryLock(Lock l) {
-        if (l instanceof ReentrantLock && perFiber()) {
-            if (!FiberMonitors.tryEnter(l)) {
-                return false;
-            }
-            if (l.tryLock()) {
-                return true;
-            }
-            FiberMonitors.exit(l);
-            return false;
-        }
-        return l.tryLock();
+    public static void setDaemon(Thread t, boolean on) {
+        HubThreads.setDaemon(t, on);
     }
 
-    public static void unlock(Lock l) {
-        l.unlock();
-        if (l instanceof ReentrantLock && IoPatch.isPatched(IoPatch.Part.THREAD)) {
-            FiberMonitors.exit(l);
-        }
-    }
-
-    /** Each fiber's ThreadLocal values (the root keeps the thread's own). */
-    private static final FiberLocal<IdentityHashMap<ThreadLocal<?>, Object>> LOCALS =
-            FiberLocal.withInitial(IdentityHashMap::new);
-    private static final Object NULL = new Object();
-    private static volatile MethodHandle initialValue;
-
-    private static boolean fiberLocals() {
-        if (!IoPatch.isPatched(IoPatch.Part.THREAD)) {
-            return false;
-        }
-        return Fibers.inFiber(); // never creates a hub on a plain thread
-    }
-
-    public static Object threadLocalGet(ThreadLocal<?> tl) throws Throwable {
-        if (!fiberLocals()) {
-            return tl.get();
-        }
-        IdentityHashMap<ThreadLocal<?>, Object> m = LOCALS.get();
-        Object v = m.get(tl);
-        if (v == null) {
-            v = initialValue().invoke(tl);
-            m.put(tl, v == null ? NULL : v);
-            return v;
-        }
-        return v == NULL ? null : v;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public static void threadLocalSet(ThreadLocal tl, Object value) {
-        if (!fiberLocals()) {
-            tl.set(value);
-            return;
-        }
-        LOCALS.get().put(tl, value == null ? NULL : value);
-    }
-
-    public static void threadLocalRemove(ThreadLocal<?> tl) {
-        if (!fiberLocals()) {
-            tl.remove();
-            return;
-        }
-        LOCALS.get().remove(tl);
-    }
-
-    /** ThreadLocal.initialValue is protected: the agent opens java.lang to Loomlet for it. */
-    private static MethodHandle initialValue() throws ReflectiveOperationException {
-        MethodHandle mh = initialValue;
-        if (mh == null) {
-            mh = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup())
-                    .findVirtual(ThreadLocal.class, "initialValue", MethodType.methodType(Object.class));
-            initialValue = mh;
-        }
-        return mh;
-    }
+    // ------------------------------------------------------------------------------ main
 
     /**
-     * Before main returns: as the JVM waits for non-daemon threads, wait for the non-daemon threads
-     * that run as fibers (this thread's hub runs them meanwhile).
+     * Called first in the main class's main. Under the thread patch, the first call (the JVM's, on
+     * the main thread) runs main again as a virtual thread of the main thread's hub, waits for it and
+     * for the program's non-daemon patched threads, and returns true: the original main then returns
+     * at once. Every other call returns false and main runs as written.
      */
-    public static void mainReturning() {
-        for (;;) {
-            List<Task<Void>> left;
-            synchronized (THREADS) {
-                NON_DAEMON.removeIf(Task::isReady);
-                left = new ArrayList<>(NON_DAEMON);
+    public static boolean mainEntry(String[] args, Class<?> mainClass) throws Throwable {
+        if (!threads() || Thread.currentThread().isVirtual() || Hub.currentIfRunning() != null
+                || !MAIN_ENTERED.compareAndSet(false, true)) {
+            return false;
+        }
+        Method m = mainClass.getDeclaredMethod("main", String[].class);
+        m.setAccessible(true);
+        HubThreads.runMain(() -> {
+            try {
+                m.invoke(null, (Object) args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
             }
-            if (left.isEmpty()) {
-                return;
-            }
-            Fibers.joinAll(left);
+        });
+        return true;
+    }
+
+    /** The launcher's main: the program's main as a virtual thread when threads are patched. */
+    static void runMain(HubThreads.MainBody body) throws Throwable {
+        if (threads() && MAIN_ENTERED.compareAndSet(false, true)) {
+            HubThreads.runMain(body);
+        } else {
+            body.run();
         }
     }
 }

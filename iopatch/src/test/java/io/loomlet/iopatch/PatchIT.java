@@ -82,15 +82,17 @@ class PatchIT {
     }
 
     @Test
-    void threadPatchRunsThreadsAsFibersAndTheJvmWaitsForNonDaemonOnes() throws Exception {
+    void threadPatchRunsThreadsAsHubVirtualThreadsAndTheJvmWaitsForNonDaemonOnes() throws Exception {
         long start = System.nanoTime();
         Result r = agent("all,thread", ThreadsProgram.class);
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("ALIVE true"), r.out());
-        assertTrue(r.out().contains("JOINED-THREAD on main"), r.out());
-        assertTrue(r.out().contains("SUBCLASS on main"), "a Thread subclass too:\n" + r.out());
-        assertTrue(r.out().contains("ALIVE-AFTER false"), r.out());
+        assertTrue(r.out().contains("MAIN on main virtual=true"), "main runs as a virtual thread of its hub:\n" + r.out());
+        assertTrue(r.out().contains("JOINED-THREAD on joined virtual=true"), r.out());
+        assertTrue(r.out().contains("SUBCLASS on worker-subclass self=true"),
+                "a Thread subclass runs in a stand-in that answers currentThread() with the object:\n" + r.out());
+        assertTrue(r.out().contains("ALIVE-AFTER false") && r.out().contains("SUBCLASS-ALIVE-AFTER false"), r.out());
         int mainReturns = r.out().indexOf("MAIN returns");
         int nonDaemon = r.out().indexOf("NON-DAEMON done");
         assertTrue(mainReturns >= 0 && nonDaemon > mainReturns, "the JVM waited for the non-daemon thread:\n" + r.out());
@@ -173,7 +175,7 @@ class PatchIT {
     void sharedStateBetweenPatchedThreadsStaysCorrect() throws Exception {
         Result fibers = agent("all,thread", SharedStateProgram.class);
         assertEquals(0, fibers.exit(), fibers.out());
-        assertTrue(fibers.out().contains("writers ran as fibers"), fibers.out());
+        assertTrue(fibers.out().contains("writers ran as virtual threads"), fibers.out());
         assertTrue(fibers.out().contains("LINES 80 TORN 0"),
                 "synchronized and ReentrantLock kept mutual exclusion across the sleeps:\n" + fibers.out());
         assertTrue(fibers.out().contains("A=A list=[A]") && fibers.out().contains("B=B list=[B]"),

@@ -14,6 +14,11 @@ import java.lang.classfile.instruction.InvokeInstruction;
 import java.lang.classfile.instruction.MonitorInstruction;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,51 @@ class RewriterTest {
         }
     }
 
+    /** Every way of making threads the thread patch follows. */
+    public static final class Creates {
+        static final Runnable NOTHING = () -> { };
+
+        public List<Object> run() {
+            List<Object> made = new ArrayList<>();
+            made.add(new Thread(NOTHING));
+            made.add(new Thread(NOTHING, "named"));
+            made.add(new Thread(new Thread(NOTHING, "inner").getName())); // nested: two new/dup pairs
+            made.add(new Thread());
+            made.add(Thread.ofPlatform().name("built").unstarted(NOTHING));
+            ExecutorService fixed = Executors.newFixedThreadPool(1);
+            fixed.shutdown();
+            made.add(fixed);
+            ThreadPoolExecutor tpe = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            tpe.shutdown();
+            made.add(tpe);
+            ThreadPoolExecutor withHandler = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    new ThreadPoolExecutor.AbortPolicy());
+            withHandler.shutdown();
+            made.add(withHandler);
+            ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1);
+            scheduled.shutdown();
+            made.add(scheduled);
+            made.add(new Pool());
+            made.add(new Worker());
+            return made;
+        }
+    }
+
+    /** A pool subclass: its super(...) call gets the factory too. */
+    public static final class Pool extends ThreadPoolExecutor {
+        public Pool() {
+            super(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            shutdown();
+        }
+    }
+
+    /** A Thread subclass: its super(...) call must stay a constructor call. */
+    public static final class Worker extends Thread {
+        public Worker() {
+            super("worker");
+        }
+    }
+
     /** Nothing to patch. */
     static final class Plain {
         int add(int a, int b) {
@@ -58,7 +108,7 @@ class RewriterTest {
         }
     }
 
-    /** A main class: its main gets a call before each return. */
+    /** A main class: its main starts with a call to Patched.mainEntry. */
     static final class App {
         public static void main(String[] args) {
             if (args.length > 0) {
@@ -107,19 +157,78 @@ class RewriterTest {
     }
 
     @Test
-    void threadsMonitorsLocksAndLocalsGoThroughPatched() throws Exception {
+    void threadCallsGoThroughPatchedAndMonitorsLocksAndLocalsStayTheJdks() throws Exception {
         List<String> calls = calls(rewrite(Shares.class, null), "run");
-        for (String c : List.of("start", "join", "monitorEnter", "monitorExit", "threadLocalSet", "lock", "unlock")) {
-            assertTrue(calls.contains(PATCHED + "." + c), c + " in " + calls);
+        assertTrue(calls.contains(PATCHED + ".start") && calls.contains(PATCHED + ".join"), calls.toString());
+        // in a virtual thread the JDK gives monitors, locks and locals their meaning: left alone
+        for (String c : List.of("java/lang/ThreadLocal.set", "java/util/concurrent/locks/ReentrantLock.lock",
+                "java/util/concurrent/locks/ReentrantLock.unlock")) {
+            assertTrue(calls.contains(c), c + " in " + calls);
         }
-        assertTrue(calls.stream().noneMatch(c -> c.startsWith("java/lang/Thread.") || c.startsWith("java/util/concurrent/locks/")
-                || c.startsWith("java/lang/ThreadLocal.")), calls.toString());
-        // the real monitor stays: monitorenter/monitorexit still there, with the fiber lock beside them
         ClassModel cm = ClassFile.of().parse(rewrite(Shares.class, null));
         long monitors = cm.methods().stream().filter(m -> m.methodName().equalsString("run"))
                 .flatMap(m -> m.code().orElseThrow().elementStream())
                 .filter(e -> e instanceof MonitorInstruction).count();
-        assertTrue(monitors >= 2, "monitorenter and monitorexit kept: " + monitors);
+        assertTrue(monitors >= 2, "monitorenter and monitorexit as javac wrote them: " + monitors);
+    }
+
+    @Test
+    void everyWayOfMakingThreadsGoesThroughPatched() throws Exception {
+        List<String> calls = calls(rewrite(Creates.class, null), "run");
+        assertEquals(5, calls.stream().filter(c -> c.equals(PATCHED + ".newThread")).count(), calls.toString());
+        assertTrue(calls.stream().noneMatch(c -> c.equals("java/lang/Thread.<init>")), calls.toString());
+        for (String c : List.of("builderUnstarted", "newFixedThreadPool")) {
+            assertTrue(calls.contains(PATCHED + "." + c), c + " in " + calls);
+        }
+        // the pool constructors without a factory get Patched's, pushed before the constructor call
+        assertEquals(3, calls.stream().filter(c -> c.equals(PATCHED + ".threadFactory")).count(), calls.toString());
+        List<String> init = calls(rewrite(Pool.class, null), "<init>");
+        int factory = init.indexOf(PATCHED + ".threadFactory");
+        assertTrue(factory >= 0 && init.get(factory + 1).equals("java/util/concurrent/ThreadPoolExecutor.<init>"), init.toString());
+        // a Thread subclass's super(...) is left as it is
+        List<String> worker = calls(rewrite(Worker.class, null), "<init>");
+        assertEquals(List.of("java/lang/Thread.<init>"), worker);
+    }
+
+    @Test
+    void rewrittenCodeVerifiesAndBehavesAsBeforeWhenNothingIsPatched() throws Exception {
+        // Loaded in a loader of its own (the verifier checks the rewritten stack shapes): with the
+        // thread part not patched, every Patched method does what the original call did.
+        Class<?> c = new ClassLoader(RewriterTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(Creates.class.getName()) || name.equals(Pool.class.getName())) {
+                    synchronized (getClassLoadingLock(name)) {
+                        Class<?> done = findLoadedClass(name);
+                        if (done != null) {
+                            return done;
+                        }
+                        try {
+                            byte[] b = name.equals(Pool.class.getName()) ? rewrite(Pool.class, null) : rewrite(Creates.class, null);
+                            return defineClass(name, b, 0, b.length);
+                        } catch (IOException e) {
+                            throw new ClassNotFoundException(name, e);
+                        }
+                    }
+                }
+                return super.loadClass(name, resolve);
+            }
+        }.loadClass(Creates.class.getName());
+        Object creates = c.getDeclaredConstructor().newInstance();
+        java.lang.reflect.Method run = c.getDeclaredMethod("run");
+        run.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        List<Object> made = (List<Object>) run.invoke(creates);
+        assertEquals(11, made.size());
+        assertEquals("named", ((Thread) made.get(1)).getName());
+        assertEquals("inner", ((Thread) made.get(2)).getName());
+        assertEquals("built", ((Thread) made.get(4)).getName());
+        for (Object o : made) {
+            if (o instanceof Thread t) {
+                assertEquals(Thread.State.NEW, t.getState());
+                assertTrue(!t.isVirtual(), "nothing is patched: platform threads as written");
+            }
+        }
     }
 
     @Test
@@ -128,9 +237,10 @@ class RewriterTest {
     }
 
     @Test
-    void theMainClassWaitsForPatchedThreadsBeforeEachReturn() throws Exception {
+    void theMainClassStartsWithTheCallThatMakesMainAVirtualThread() throws Exception {
         assertNull(rewrite(App.class, null), "not the main class: nothing to patch");
         List<String> calls = calls(rewrite(App.class, App.class.getName()), "main");
-        assertEquals(2, calls.stream().filter(c -> c.equals(PATCHED + ".mainReturning")).count(), calls.toString());
+        assertEquals(PATCHED + ".mainEntry", calls.get(0), calls.toString());
+        assertEquals(1, calls.stream().filter(c -> c.equals(PATCHED + ".mainEntry")).count(), calls.toString());
     }
 }

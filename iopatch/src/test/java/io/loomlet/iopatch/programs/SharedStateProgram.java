@@ -103,7 +103,7 @@ public final class SharedStateProgram {
             }
             System.out.println("LINES " + lines.size() + " TORN " + torn);
             System.out.println("LOCALS " + localsSeen);
-            System.out.println("ON " + Thread.currentThread().getName() + " writers ran as " + (isFiberRun() ? "fibers" : "threads"));
+            System.out.println("ON " + Thread.currentThread().getName() + " writers ran as " + (isFiberRun() ? "virtual threads" : "threads"));
         }
     }
 
@@ -120,15 +120,15 @@ public final class SharedStateProgram {
         }
     }
 
-    static boolean fiberRun;
+    static volatile boolean virtualRun;
 
     static boolean isFiberRun() {
-        return fiberRun;
+        return virtualRun;
     }
 
     static void pause() {
-        if (!Thread.currentThread().getName().startsWith("writer-")) {
-            fiberRun = true; // a patched thread runs on the carrier (main)
+        if (Thread.currentThread().isVirtual() && Thread.currentThread().getName().startsWith("writer-")) {
+            virtualRun = true; // a patched thread: a virtual thread of the hub, named as the program named it
         }
         try {
             Thread.sleep(2);

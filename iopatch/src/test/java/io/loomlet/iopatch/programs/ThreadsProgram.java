@@ -1,9 +1,10 @@
 package io.loomlet.iopatch.programs;
 
 /**
- * Forked by PatchTest with the thread patch: Thread and a Thread subclass start as fibers, join and
- * isAlive follow them, and main returns while a non-daemon patched thread still runs: the JVM waits
- * for it, not for the daemon one.
+ * Forked by PatchIT with the thread patch: main, a Thread and a Thread subclass run as virtual threads
+ * of main's hub (the subclass's run() still sees itself as Thread.currentThread()), join and isAlive
+ * follow them, and main returns while a non-daemon patched thread still runs: the JVM waits for it,
+ * not for the daemon one.
  */
 public final class ThreadsProgram {
     static final class Worker extends Thread {
@@ -13,18 +14,20 @@ public final class ThreadsProgram {
 
         @Override
         public void run() {
-            System.out.println("SUBCLASS on " + Thread.currentThread().getName());
+            System.out.println("SUBCLASS on " + Thread.currentThread().getName() + " self=" + (Thread.currentThread() == this));
         }
     }
 
     public static void main(String[] args) throws Exception {
+        System.out.println("MAIN on " + Thread.currentThread().getName() + " virtual=" + Thread.currentThread().isVirtual());
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 return;
             }
-            System.out.println("JOINED-THREAD on " + Thread.currentThread().getName());
+            System.out.println("JOINED-THREAD on " + Thread.currentThread().getName() + " virtual="
+                    + Thread.currentThread().isVirtual());
         }, "joined");
         t.start();
         System.out.println("ALIVE " + t.isAlive());
@@ -32,6 +35,7 @@ public final class ThreadsProgram {
         w.start();
         t.join();
         w.join(1000);
+        System.out.println("SUBCLASS-ALIVE-AFTER " + w.isAlive());
         System.out.println("ALIVE-AFTER " + t.isAlive());
 
         Thread late = new Thread(() -> {
