@@ -46,6 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code Thread} subclass ({@code start}, {@code join}, {@code isAlive}, {@code interrupt},
  *       {@code isInterrupted}, {@code getState}, {@code setDaemon}, {@code isDaemon}, and the static
  *       {@code currentThread});</li>
+ *   <li>{@code HttpClient.newHttpClient()} and {@code HttpClient.Builder.build()}/{@code executor}: a
+ *       client built without an executor gets one whose threads are patched threads (the JDK makes
+ *       its own worker threads where nothing is rewritten; see {@code PatchedHttp});</li>
  *   <li>the main class's {@code main} starts with a call that, under the thread patch, runs main
  *       itself as a virtual thread of the main thread's hub (and returns once it is done).</li>
  * </ul>
@@ -55,6 +58,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Rewriter {
     private static final String PATCHED = "io/loomlet/iopatch/Patched";
     private static final ClassDesc PATCHED_DESC = ClassDesc.ofInternalName(PATCHED);
+    private static final ClassDesc PATCHED_HTTP = ClassDesc.ofInternalName("io/loomlet/iopatch/PatchedHttp");
+    private static final String HTTP_CLIENT = "java/net/http/HttpClient";
+    private static final String HTTP_BUILDER = "java/net/http/HttpClient$Builder";
     private static final String THREAD = "java/lang/Thread";
     private static final String TIME_UNIT = "java/util/concurrent/TimeUnit";
     private static final String EXECUTORS = "java/util/concurrent/Executors";
@@ -210,7 +216,8 @@ public final class Rewriter {
             if (desc == null) {
                 return false;
             }
-            cob.invokestatic(PATCHED_DESC, patchedName(owner, name), MethodTypeDesc.ofDescriptor(desc));
+            boolean http = owner.equals(HTTP_CLIENT) || owner.equals(HTTP_BUILDER);
+            cob.invokestatic(http ? PATCHED_HTTP : PATCHED_DESC, patchedName(owner, name), MethodTypeDesc.ofDescriptor(desc));
             return true;
         }
     }
@@ -273,11 +280,20 @@ public final class Rewriter {
                          "newVirtualThreadPerTaskExecutor()Ljava/util/concurrent/ExecutorService;" -> type;
                     default -> null;
                 };
+                case HTTP_CLIENT -> (name + type).equals("newHttpClient()Ljava/net/http/HttpClient;") ? type : null;
                 default -> null;
             };
         }
         if (op == Opcode.INVOKEVIRTUAL && owner.equals(TIME_UNIT) && name.equals("sleep") && type.equals("(J)V")) {
             return "(L" + TIME_UNIT + ";J)V";
+        }
+        if (op == Opcode.INVOKEINTERFACE && owner.equals(HTTP_BUILDER)) {
+            // java.net.http makes its worker threads inside the JDK: see PatchedHttp
+            return switch (name + type) {
+                case "executor(Ljava/util/concurrent/Executor;)Ljava/net/http/HttpClient$Builder;",
+                     "build()Ljava/net/http/HttpClient;" -> "(L" + HTTP_BUILDER + ";" + type.substring(1);
+                default -> null;
+            };
         }
         if (op == Opcode.INVOKEINTERFACE && (owner.equals(BUILDER) || owner.equals(PLATFORM_BUILDER))) {
             return switch (name + type) {
