@@ -44,7 +44,8 @@ class LegacyLaunchTest {
     void eatAndPlayThreadsTakeTheLongerSleepOnOneThread() throws Exception {
         Result r = launcher("all,thread", ThreadEatPlay.class, "0.2").run();
         assertEquals(0, r.exit(), r.out());
-        assertTrue(r.out().contains("egon eat food first on main") && r.out().contains("egon play phone 1 on main"), r.out());
+        assertTrue(r.out().contains("egon eat food first on eat virtual=true")
+                && r.out().contains("egon play phone 1 on play virtual=true"), r.out());
         double took = took(r, "took ");
         assertTrue(took >= 1.2 && took < 2.0, "max(1.0, 1.2) s, not the 2.2 s sum: " + took + "\n" + r.out());
     }
@@ -54,7 +55,8 @@ class LegacyLaunchTest {
         Result r = launcher("all,thread", LegacyCrawler.class, "10", "400").run();
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("fetched 10 pages"), r.out());
-        assertTrue(r.out().contains("fetched on threads: [main]"), r.out());
+        assertTrue(r.out().contains("fetched on threads: [crawler-0, crawler-1"), r.out());
+        assertTrue(r.number("platform threads at peak: (\\d+)") < 30, "ten crawler threads and the server's on the hub:\n" + r.out());
         double took = took(r, "pages in ");
         assertTrue(took < 2.0, "ten 0.4 s fetches overlapped (sequential: 4 s): " + took);
     }
@@ -72,7 +74,10 @@ class LegacyLaunchTest {
             assertTrue(res.roundTrips() > 5000, res.toString());
             p.awaitExit(); // the server exits after its 500 clients; fails the test if it does not within 30 s
         }
-        assertTrue(out.contains("served 500 clients on threads: [main]"), out.toString());
+        String served = out.stream().filter(l -> l.startsWith("served 500 clients on 500 threads")).findFirst().orElse("");
+        assertTrue(!served.isEmpty(), out.toString());
+        int peak = Integer.parseInt(served.substring(served.lastIndexOf(' ') + 1));
+        assertTrue(peak < 30, "500 threads, as virtual threads of one hub: " + served);
     }
 
     @Test
@@ -95,7 +100,8 @@ class LegacyLaunchTest {
         }
         Result r = ForkedJvm.jar(jar).args("0.2").run();
         assertEquals(0, r.exit(), r.out());
-        assertTrue(r.out().contains("egon eat food first on main") && r.out().contains("egon play phone 1 on main"), r.out());
+        assertTrue(r.out().contains("egon eat food first on eat virtual=true")
+                && r.out().contains("egon play phone 1 on play virtual=true"), r.out());
     }
 
     @Test
@@ -112,6 +118,7 @@ class LegacyLaunchTest {
         }
         Result r = ForkedJvm.jar(AGENT).args("--patch", "all,thread", "-jar", jar.toString(), "0.2").run();
         assertEquals(0, r.exit(), r.out());
-        assertTrue(r.out().contains("egon eat food first on main") && r.out().contains("egon play phone 1 on main"), r.out());
+        assertTrue(r.out().contains("egon eat food first on eat virtual=true")
+                && r.out().contains("egon play phone 1 on play virtual=true"), r.out());
     }
 }

@@ -68,6 +68,8 @@ public final class LegacyCrawler {
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
         System.out.printf("fetched %d pages in %.2f s (server latency %d ms each)%n", bodies.size(), took, latency);
         System.out.println("fetched on threads: " + threads);
+        System.out.println("platform threads at peak: "
+                + java.lang.management.ManagementFactory.getThreadMXBean().getPeakThreadCount());
     }
 
     static String getPage(String url) {

@@ -37,7 +37,9 @@ public final class LegacyEchoServer {
                     talk(client);
                     if (done.incrementAndGet() == exitAfter) {
                         synchronized (threads) {
-                            System.out.println("served " + exitAfter + " clients on threads: " + threads);
+                            System.out.println("served " + exitAfter + " clients on " + threads.size() + " threads; "
+                                    + "platform threads at peak: "
+                                    + java.lang.management.ManagementFactory.getThreadMXBean().getPeakThreadCount());
                         }
                         System.exit(0);
                     }

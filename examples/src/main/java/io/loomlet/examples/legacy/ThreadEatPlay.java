@@ -19,12 +19,14 @@ public final class ThreadEatPlay {
         double second = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         long start = System.nanoTime();
         Thread g1 = new Thread(() -> {
-            System.out.println("egon eat food first on " + Thread.currentThread().getName());
+            System.out.println("egon eat food first on " + Thread.currentThread().getName() + " virtual="
+                    + Thread.currentThread().isVirtual());
             sleepSeconds(5 * second);
             System.out.println("egon eat food second");
         }, "eat");
         Thread g2 = new Thread(() -> {
-            System.out.println("egon play phone 1 on " + Thread.currentThread().getName());
+            System.out.println("egon play phone 1 on " + Thread.currentThread().getName() + " virtual="
+                    + Thread.currentThread().isVirtual());
             sleepSeconds(6 * second);
             System.out.println("egon play phone 2");
         }, "play");
