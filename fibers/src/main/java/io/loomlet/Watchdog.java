@@ -175,6 +175,7 @@ public final class Watchdog {
         if (cur != null) {
             sb.append("fiber '").append(cur.name()).append("' holds it:\n");
             Diagnostics.appendStack(sb, h.thread.getStackTrace());
+            appendMonitorOwner(sb, h);
         } else if (vt != null) {
             // a virtual thread's frames are not in its carrier's stack trace: ask the thread itself
             sb.append("virtual thread '").append(vt.getName()).append("' holds it (a carrier-blocking call: a "
@@ -209,6 +210,37 @@ public final class Watchdog {
     }
 
     /** The monitors the current continuation holds (not those of frames below it), or null. */
+    /**
+     * If the hub's thread is blocked entering a monitor, names the monitor and its owner. The
+     * owner the JVM knows is a thread: a virtual thread of the hub that parked holding the monitor
+     * (a raw fiber entering it then blocks the carrier for good, since the owner can only run on that
+     * carrier), or another platform thread. A fiber owner is not known to the JVM: monitor tracking
+     * names it.
+     */
+    private static void appendMonitorOwner(StringBuilder sb, Hub h) {
+        try {
+            ThreadInfo ti = ManagementFactory.getThreadMXBean().getThreadInfo(h.thread.threadId());
+            if (ti != null && ti.getThreadState() == Thread.State.BLOCKED && ti.getLockName() != null) {
+                sb.append("  it waits to enter monitor ").append(ti.getLockName());
+                if (ti.getLockOwnerName() != null) {
+                    sb.append(", held by thread '").append(ti.getLockOwnerName()).append("' (id ")
+                            .append(ti.getLockOwnerId()).append(")");
+                }
+                sb.append('\n');
+            }
+        } catch (RuntimeException e) {
+            // a report with less in it
+        }
+        if (h.schedulesVirtualThreads) {
+            // Measured on JDK 25: a raw fiber blocked entering a monitor that a parked virtual thread of
+            // the same hub holds shows as RUNNABLE, with no owner, so only the hint below can name it.
+            sb.append("  this hub also runs virtual threads: if this fiber waits to enter a monitor (a synchronized\n"
+                    + "  block or method) that one of them holds, that thread can only release it on this very\n"
+                    + "  thread, so the wait never ends. Code that shares monitors with patched threads should run\n"
+                    + "  in a patched thread (a virtual thread), not in a raw fiber.\n");
+        }
+    }
+
     static String heldMonitors(Fiber self) {
         if (self.cont == null) {
             return null; // the root owns monitors as the thread itself: re-entrant, never this hang
