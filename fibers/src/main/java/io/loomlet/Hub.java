@@ -60,6 +60,7 @@ public final class Hub implements AutoCloseable {
     private final Executor virtualScheduler = cont -> sched().executeVirtual(cont);
 
     private Hub(Thread thread) {
+        Events.registerPeriodic();
         this.thread = thread;
         this.reactor = new Reactor(this);
         this.inbox = new Inbox(thread, reactor);

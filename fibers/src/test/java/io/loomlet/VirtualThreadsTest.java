@@ -154,6 +154,24 @@ class VirtualThreadsTest extends HubTestBase {
     }
 
     @Test
+    void runInThreadFromAVirtualThreadParksOnlyIt() {
+        AtomicInteger ticks = new AtomicInteger();
+        Task<Void> ticker = Fibers.spawn(() -> {
+            for (;;) {
+                ticks.incrementAndGet();
+                Fibers.sleep(Duration.ofMillis(1));
+            }
+        });
+        String r = inVirtualThread(() -> Fibers.runInThread(() -> {
+            Thread.sleep(50); // blocks a pool thread, not the hub
+            return Thread.currentThread().getName();
+        }));
+        assertTrue(ticks.get() >= 5, "the hub ran meanwhile: " + ticks.get());
+        assertFalse(r.equals(Thread.currentThread().getName()), r);
+        ticker.kill();
+    }
+
+    @Test
     void aFiberWaitsForAVirtualThread() {
         FiberQueue<Integer> queue = new FiberQueue<>();
         hub.virtualThreadBuilder().start(() -> {
