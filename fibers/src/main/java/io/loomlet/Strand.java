@@ -198,7 +198,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /**
      * A hub virtual thread's park: the JDK parks the thread (its own continuation, not one of ours)
      * until {@link #wake} unparks it; the hub's loop runs meanwhile. A Loomlet wait is not
-     * interruptible (its API has no InterruptedException): an interrupt is kept for afterwards.
+     * interruptible (its API has no InterruptedException): an interrupt is kept for afterwards,
+     * except in a socket wait, which it ends by closing the socket, as the JDK's sockets do.
      */
     private Object parkVirtual() {
         boolean interrupted = false;
@@ -206,6 +207,9 @@ abstract sealed class Strand extends TimerNode permits Fiber {
             LockSupport.park(this);
             if (Thread.interrupted()) {
                 interrupted = true; // else park would return at once, again and again, holding the hub
+                if (blocker instanceof java.nio.channels.SelectableChannel ch) {
+                    interruptIo(ch);
+                }
             }
         }
         if (interrupted) {
@@ -214,6 +218,19 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         setState(RUNNABLE, RUNNING);
         sched.current = (Fiber) this;
         return takeResume();
+    }
+
+    /**
+     * A thread interrupted in a socket wait: as the JDK's own sockets do for a virtual thread, the
+     * socket is closed, which wakes this wait with a SocketException (the interrupt status stays set).
+     */
+    private void interruptIo(java.nio.channels.SelectableChannel ch) {
+        try {
+            sched.hub.reactor().close(ch);
+        } catch (java.io.IOException | RuntimeException e) {
+            // closed already, or the close failed at the OS level: the wake below still comes
+            unpark(null);
+        }
     }
 
     /** A park's cleanup, however it ended: counters, timer, blocker, park number, observer. */
