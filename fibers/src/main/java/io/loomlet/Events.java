@@ -31,6 +31,12 @@ import jdk.jfr.StackTrace;
  */
 final class Events {
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
+    /**
+     * Set once JFR is initialised (a recording started). Until then no event object is made: loading
+     * an event class costs milliseconds, which a pinned fiber or the watchdog should not pay for
+     * nothing.
+     */
+    private static volatile boolean recorder;
 
     private Events() {
     }
@@ -46,7 +52,8 @@ final class Events {
             // (-XX:StartFlightRecording, jcmd JFR.start, JMC).
             FlightRecorder.addListener(new jdk.jfr.FlightRecorderListener() {
                 @Override
-                public void recorderInitialized(FlightRecorder recorder) {
+                public void recorderInitialized(FlightRecorder r) {
+                    recorder = true;
                     FlightRecorder.addPeriodicEvent(HubStatistics.class, Events::emitStatistics);
                     FlightRecorder.addPeriodicEvent(FiberDump.class, Events::emitDump);
                 }
@@ -152,6 +159,9 @@ final class Events {
     }
 
     static void stall(Hub h, long stalledNanos, Thread virtualThread, String holder, StackTraceElement[] stack) {
+        if (!recorder) {
+            return;
+        }
         if (virtualThread != null) {
             CarrierBlocked e = new CarrierBlocked();
             if (e.isEnabled()) {
@@ -174,6 +184,9 @@ final class Events {
     }
 
     static void pinned(String fiber, String reason) {
+        if (!recorder) {
+            return;
+        }
         PinnedYield e = new PinnedYield();
         if (e.isEnabled()) {
             e.fiber = fiber;

@@ -122,7 +122,7 @@ public final class Fibers {
             self.yieldNow(); // the commonest sleep: this method stays small enough for the JIT to inline
             return;
         }
-        Object r = self.park(Scheduler.Blocker.SLEEP, Deadlines.of(d, "sleep"), Park.Wake.SAME_HUB, null);
+        Object r = self.park(Blocker.SLEEP, Deadlines.of(d, "sleep"), Park.Wake.SAME_HUB, null);
         assert r == Park.TIMED_OUT : "a sleep woken by " + r;
     }
 

@@ -1,7 +1,6 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link Fiber}'s state machine and every transition of it: the states and their one checked write,
@@ -195,42 +194,17 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         }
     }
 
-    /**
-     * A hub virtual thread's park: the JDK parks the thread (its own continuation, not one of ours)
-     * until {@link #wake} unparks it; the hub's loop runs meanwhile. A Loomlet wait is not
-     * interruptible (its API has no InterruptedException): an interrupt is kept for afterwards,
-     * except in a socket wait, which it ends by closing the socket, as the JDK's sockets do.
-     */
+    /** A hub virtual thread's park (see {@link VirtualFiber#awaitWake}): back to RUNNING once woken. */
     private Object parkVirtual() {
-        boolean interrupted = false;
-        while (state == PARKED) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                interrupted = true; // else park would return at once, again and again, holding the hub
-                if (blocker instanceof java.nio.channels.SelectableChannel ch) {
-                    interruptIo(ch);
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        ((VirtualFiber) this).awaitWake();
         setState(RUNNABLE, RUNNING);
         sched.current = (Fiber) this;
         return takeResume();
     }
 
-    /**
-     * A thread interrupted in a socket wait: as the JDK's own sockets do for a virtual thread, the
-     * socket is closed, which wakes this wait with a SocketException (the interrupt status stays set).
-     */
-    private void interruptIo(java.nio.channels.SelectableChannel ch) {
-        try {
-            sched.hub.reactor().close(ch);
-        } catch (java.io.IOException | RuntimeException e) {
-            // closed already, or the close failed at the OS level: the wake below still comes
-            unpark(null);
-        }
+    /** Still parked: for {@link VirtualFiber#awaitWake}. */
+    final boolean isParked() {
+        return state == PARKED;
     }
 
     /** A park's cleanup, however it ended: counters, timer, blocker, park number, observer. */
@@ -252,14 +226,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** sleep(0): lets every fiber that is ready run once, then comes back. */
     final void yieldNow() {
-        checkCanBlock(Scheduler.Blocker.YIELD);
+        checkCanBlock(Blocker.YIELD);
         Scheduler s = sched;
         if (kind == Fiber.Kind.VIRTUAL) {
             Thread.yield(); // the JDK requeues the thread on this hub, behind what is ready now
             s.current = (Fiber) this;
             return;
         }
-        blocker = Scheduler.Blocker.YIELD;
+        blocker = Blocker.YIELD;
         inValue = null;
         inThrow = null;
         try {
@@ -316,7 +290,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (isArmed()) {
             sched.timers.remove(this);
         }
-        LockSupport.unpark(((VirtualFiber) this).vthread);
+        java.util.concurrent.locks.LockSupport.unpark(((VirtualFiber) this).vthread);
     }
 
     /**
