@@ -5,6 +5,8 @@ import io.loomlet.Park;
 import io.loomlet.ParkingLot;
 import io.loomlet.internal.Deadlines;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -21,20 +23,32 @@ import java.util.function.Consumer;
  *       lost.</li>
  *   <li><b>Joining.</b> {@link #taskDone()}/{@link #join()} count unfinished items (gevent's
  *       {@code JoinableQueue}, which every gevent queue now is).</li>
+ *   <li><b>Shutting down</b> (gevent's and Python 3.13's {@code shutdown}): after {@link #shutdown()}
+ *       every put raises {@link QueueShutDown}; gets take what is left, then raise it; fibers waiting
+ *       to put, get or peek wake with it. {@link #shutdown(boolean) shutdown(true)} also drops the
+ *       items left.</li>
+ *   <li><b>Iterating</b> consumes: {@code for (T item : queue)} takes items, waiting for each, until
+ *       the queue is shut down and drained (see {@link #iterator()}).</li>
  * </ul>
  *
  * <p>Items may not be null. Confinement: fibers of one hub (see {@link ParkingLot}).
  *
  * @param <T> the items' type
  */
-public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue, PriorityQueue {
+public abstract sealed class AbstractFiberQueue<T> implements Iterable<T> permits FiberQueue, LifoQueue, PriorityQueue {
+    /** What waiters are woken with when the queue shuts down: never an item, never a permit. */
+    private enum ShutDownSignal { SHUT_DOWN }
+
     private final String name;
     private final int capacity;
     private final QueueOrder<T> items;
     private final ParkingLot getters;
     private final ParkingLot putters;
+    private final ParkingLot peekers;
     private final ParkingLot joiners;
     private int unfinished;
+    private boolean shutDown;
+    private boolean dropping;
     /** A getter cancelled after it was handed an item: the item goes on (ParkingLot's onAbandon). */
     private final Consumer<Object> itemAbandoned = this::itemAbandoned;
     /** A putter cancelled after it was let in: the room goes to the next putter. */
@@ -49,11 +63,14 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
         this.items = items;
         this.getters = new ParkingLot(name + ".get");
         this.putters = new ParkingLot(name + ".put");
+        this.peekers = new ParkingLot(name + ".peek");
         this.joiners = new ParkingLot(name + ".join");
     }
 
     /**
      * Puts {@code item}, waiting while the queue is full.
+     *
+     * @throws QueueShutDown if the queue is shut down, or shuts down while this waits
      */
     public void put(T item) {
         if (!offer(item, null)) {
@@ -63,6 +80,8 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
 
     /**
      * Puts {@code item}, waiting at most {@code timeout}; raises FiberTimeoutException if still full.
+     *
+     * @throws QueueShutDown if the queue is shut down, or shuts down while this waits
      */
     public void put(T item, Duration timeout) {
         if (!offer(item, timeout)) {
@@ -73,6 +92,8 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
     /**
      * Puts {@code item} if there is room now (gevent's {@code put_nowait}, which raises {@code Full}
      * where this returns false).
+     *
+     * @throws QueueShutDown if the queue is shut down
      */
     public boolean offer(T item) {
         accept(item);
@@ -80,6 +101,9 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
     }
 
     private boolean tryPut(T item) {
+        if (shutDown) {
+            throw shutDown("put");
+        }
         if (getters.unparkOne(item) != null) {
             unfinished++;
             return true;
@@ -89,11 +113,14 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
         }
         items.add(item);
         unfinished++;
+        stored();
         return true;
     }
 
     /**
      * Puts {@code item}, waiting at most {@code timeout} (null: no limit); false if still full.
+     *
+     * @throws QueueShutDown if the queue is shut down, or shuts down while this waits
      */
     public boolean offer(T item, Duration timeout) {
         accept(item);
@@ -110,6 +137,8 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
 
     /**
      * Takes the next item, waiting while the queue is empty.
+     *
+     * @throws QueueShutDown if the queue is shut down and empty, or shuts down while this waits
      */
     public T get() {
         return take(Park.NO_DEADLINE);
@@ -117,6 +146,8 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
 
     /**
      * Takes the next item, waiting at most {@code timeout}; raises FiberTimeoutException if still empty.
+     *
+     * @throws QueueShutDown if the queue is shut down and empty, or shuts down while this waits
      */
     public T get(Duration timeout) {
         T v = take(Deadlines.of(timeout, name + ".get"));
@@ -129,6 +160,9 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
     /**
      * Takes the next item if there is one now, else null (gevent's {@code get_nowait}, which raises
      * {@code Empty} instead).
+     *
+     * @throws QueueShutDown if the queue is shut down and empty: null would let a consumer that polls
+     *     in a loop spin for ever
      */
     public T poll() {
         T v = items.poll();
@@ -136,11 +170,16 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
             putters.unparkOne(Grant.PERMIT);
             return v;
         }
+        if (shutDown) {
+            throw shutDown("get");
+        }
         return null;
     }
 
     /**
      * Takes the next item, waiting at most {@code timeout}; null if still empty.
+     *
+     * @throws QueueShutDown if the queue is shut down and empty, or shuts down while this waits
      */
     public T poll(Duration timeout) {
         return take(Deadlines.of(timeout, name + ".poll"));
@@ -153,12 +192,14 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
             return v;
         }
         Object r = getters.park(deadline, itemAbandoned);
-        return r == Park.TIMED_OUT ? poll() : (T) r;
+        return r == Park.TIMED_OUT || r == ShutDownSignal.SHUT_DOWN ? poll() : (T) r;
     }
 
     @SuppressWarnings("unchecked")
     private void itemAbandoned(Object item) {
-        giveBack((T) item);
+        if (item != ShutDownSignal.SHUT_DOWN) {
+            giveBack((T) item);
+        }
     }
 
     private void spaceAbandoned(Object grant) {
@@ -167,16 +208,129 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
         }
     }
 
-    /** An item handed to a getter that was then cancelled goes to the next getter, else back into the queue to come out next. */
+    /**
+     * An item handed to a getter that was then cancelled goes to the next getter, else back into the
+     * queue to come out next; after {@link #shutdown(boolean) shutdown(true)} it is dropped as the
+     * other items were.
+     */
     private void giveBack(T item) {
-        if (getters.unparkOne(item) == null) {
+        if (dropping) {
+            finished(1);
+        } else if (getters.unparkOne(item) == null) {
             items.giveBack(item);
+            stored();
         }
     }
 
-    /** The next item without taking it, or null. */
+    /** An item is in the queue now: fibers waiting in {@link #peek(Duration)} look again. */
+    private void stored() {
+        if (!peekers.isEmpty()) {
+            peekers.unparkAll(Grant.PERMIT);
+        }
+    }
+
+    /** The next item without taking it, or null; never waits and never raises, shut down or not. */
     public T peek() {
         return items.peek();
+    }
+
+    /**
+     * The next item without taking it, waiting at most {@code timeout} (null: no limit) while the
+     * queue is empty (gevent's {@code peek(block=True, timeout)}); raises FiberTimeoutException if
+     * still empty. It returns the item that is next when it returns: an item handed straight to a
+     * waiting getter is never in the queue, so it does not end the wait.
+     *
+     * @throws QueueShutDown if the queue is shut down and empty, or shuts down while this waits
+     */
+    public T peek(Duration timeout) {
+        long deadline = Deadlines.of(timeout, name + ".peek");
+        boolean timedOut = false;
+        for (;;) {
+            T v = items.peek();
+            if (v != null) {
+                return v;
+            }
+            if (shutDown) {
+                throw shutDown("peek");
+            }
+            if (timedOut) {
+                throw new FiberTimeoutException(null, timeout, name + ".peek: queue empty");
+            }
+            timedOut = peekers.park(deadline, null) == Park.TIMED_OUT;
+        }
+    }
+
+    /**
+     * Shuts the queue down (gevent's and Python 3.13's {@code shutdown()}): from now on every put
+     * raises {@link QueueShutDown}, and gets take the items left, then raise it. Fibers waiting to
+     * put, get or peek wake at once with it; the items of waiting putters are not added. Iteration
+     * ends once the queue is drained. Calling it again does nothing more.
+     */
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    /**
+     * As {@link #shutdown()}; if {@code immediate}, also drops the items left (and any a cancelled
+     * getter gives back later), each counted as done for {@link #join()}, so gets raise at once.
+     * {@code shutdown(true)} after {@code shutdown()} drops what is left then.
+     */
+    public void shutdown(boolean immediate) {
+        shutDown = true;
+        if (immediate) {
+            dropping = true;
+            int n = items.size();
+            items.clear();
+            finished(n);
+        }
+        getters.unparkAll(ShutDownSignal.SHUT_DOWN);
+        putters.unparkAll(ShutDownSignal.SHUT_DOWN);
+        peekers.unparkAll(ShutDownSignal.SHUT_DOWN);
+    }
+
+    /** Whether {@link #shutdown()} was called. */
+    public boolean isShutdown() {
+        return shutDown;
+    }
+
+    /**
+     * Takes items for a for-each loop: {@code for (T item : queue)} gets each item in turn, waiting
+     * for the next, and ends normally once the queue is shut down and drained. gevent's iteration
+     * ends on a {@code StopIteration} item instead and raises {@code ShutDown}; here a shutdown is the
+     * one way to end a loop, so no item value is reserved.
+     *
+     * <p>{@code hasNext()} is the call that waits: it takes the next item and holds it for
+     * {@code next()}. An iterator dropped between the two keeps that item. Waits can be cancelled
+     * (a kill, a {@code Timeout}) as any get. {@code remove()} is not supported. {@code forEach}
+     * and {@code spliterator} consume the same way.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        next = get();
+                    } catch (QueueShutDown end) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException(name + " is shut down and drained");
+                }
+                T v = next;
+                next = null;
+                return v;
+            }
+        };
     }
 
     /** Marks one item taken earlier as processed; {@link #join()} returns when none are left. */
@@ -184,7 +338,13 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
         if (unfinished <= 0) {
             throw new IllegalStateException("taskDone() called more times than items were put");
         }
-        if (--unfinished == 0) {
+        finished(1);
+    }
+
+    private void finished(int n) {
+        int before = unfinished;
+        unfinished = Math.max(0, unfinished - n);
+        if (unfinished == 0 && before > 0) {
             joiners.unparkAll(Boolean.TRUE);
         }
     }
@@ -242,9 +402,14 @@ public abstract sealed class AbstractFiberQueue<T> permits FiberQueue, LifoQueue
         items.check(item);
     }
 
+    private QueueShutDown shutDown(String what) {
+        return new QueueShutDown(name + "." + what + ": the queue is shut down"
+                + (what.equals("put") ? "" : " and empty"));
+    }
+
     @Override
     public String toString() {
         return name + "[size " + items.size() + (capacity > 0 ? "/" + capacity : "") + ", getters "
-                + getters.waiters() + ", putters " + putters.waiters() + "]";
+                + getters.waiters() + ", putters " + putters.waiters() + (shutDown ? ", shut down" : "") + "]";
     }
 }

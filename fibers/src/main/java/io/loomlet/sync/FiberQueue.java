@@ -2,8 +2,8 @@ package io.loomlet.sync;
 
 /**
  * A FIFO queue for fibers, bounded or not: gevent's {@code Queue}/{@code JoinableQueue}, asyncio's
- * {@code Queue}. Items come out in the order they were put; waiting and joining
- * are described in {@link AbstractFiberQueue}.
+ * {@code Queue}. Items come out in the order they were put; waiting, joining, shutting down and
+ * iterating are described in {@link AbstractFiberQueue}.
  *
  * <p>Named FiberQueue, not Queue, so it never collides with {@link java.util.Queue} in imports.
  * Items may not be null. Confinement: fibers of one hub (see {@link io.loomlet.ParkingLot}).

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * A priority queue for fibers, bounded or not: gevent's {@code PriorityQueue}. The lowest item comes
  * out first, by a {@link Comparator} or the items' natural order, as with
- * {@link java.util.PriorityQueue} (whose name this one shares: import one of the two). Waiting and
- * joining are as for every fiber queue (see {@link AbstractFiberQueue}).
+ * {@link java.util.PriorityQueue} (whose name this one shares: import one of the two). Waiting,
+ * joining, shutting down and iterating are as for every fiber queue (see {@link AbstractFiberQueue}).
  *
  * <p><b>Equal items come out first in, first out</b>, which gevent (a plain heap) does not promise: a
  * task queue with a few priority levels keeps each level in order. An item a cancelled getter gives
