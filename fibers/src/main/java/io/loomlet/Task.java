@@ -209,22 +209,46 @@ public final class Task<T> extends Awaitable<T> {
         }
     }
 
-    /** Calls {@code callback} with this task once it is done (at once, in the next pass, if it is). */
+    /**
+     * Calls {@code callback} with this task once it is done (at once, in the next pass, if it is),
+     * in a new fiber of the hub of the thread that linked it: the callback may block (sleep, join,
+     * wait on a lock), as in gevent's {@code link}. Joiners and other waiters are woken before any
+     * link callback is scheduled. A callback that throws is reported through that hub's error
+     * handler. From any thread with a hub; the callback runs on the linker's hub, not the task's.
+     *
+     * @throws NullPointerException if {@code callback} is null
+     */
     public void link(Consumer<? super Task<T>> callback) {
-        addLink(callback, LinkKind.ALWAYS);
+        addLink(callback, LinkKind.ALWAYS, false);
     }
 
-    /** As {@link #link}, only if the task succeeds. */
+    /** As {@link #link}, only if the task succeeds (a kill counts as success, as in gevent). */
     public void linkValue(Consumer<? super Task<T>> callback) {
-        addLink(callback, LinkKind.ON_VALUE);
+        addLink(callback, LinkKind.ON_VALUE, false);
     }
 
     /** As {@link #link}, only if the task fails. */
     public void linkException(Consumer<? super Task<T>> callback) {
-        addLink(callback, LinkKind.ON_EXCEPTION);
+        addLink(callback, LinkKind.ON_EXCEPTION, false);
     }
 
-    /** Removes a callback added by one of the link methods. */
+    /**
+     * Calls {@code callback} with this task once it is done, as a hub callback of the linker's hub
+     * (gevent's {@code rawlink}): no fiber is made for it, so it is cheaper, but it must not block;
+     * a blocking call in it raises {@link IllegalStateException}, reported through the hub's error
+     * handler. Use {@link #link} for a callback that may block.
+     *
+     * @throws NullPointerException if {@code callback} is null
+     */
+    public void rawlink(Consumer<? super Task<T>> callback) {
+        addLink(callback, LinkKind.ALWAYS, true);
+    }
+
+    /**
+     * Removes a callback added by {@link #link}, {@link #linkValue}, {@link #linkException} or
+     * {@link #rawlink} (every registration of it). A callback removed while the callbacks are being
+     * run does not run, unless it has started already.
+     */
     public void unlink(Consumer<? super Task<T>> callback) {
         removeLink(callback);
     }
