@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the value's type
  */
-public abstract sealed class Awaitable<T> permits Task, AsyncResult {
+public abstract sealed class Awaitable<T> implements Waitable permits Task, AsyncResult {
     /*
      * state, written with CAS/volatile stores; value, exception and killed are plain fields written
      * by the one thread that wins the PENDING -> COMPLETING CAS and published by the volatile store
@@ -66,8 +66,28 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     }
 
     /** True once done: successfully, with an exception, or killed. */
+    @Override
     public final boolean isReady() {
         return state == DONE;
+    }
+
+    /** Low-level ({@link Waitable}): {@code w} is told once this is done, on the completing thread. */
+    @Override
+    public final boolean watch(Waitable.Watcher w) {
+        return addListener(new Watch(Objects.requireNonNull(w, "watcher")));
+    }
+
+    @Override
+    public final void unwatch(Waitable.Watcher w) {
+        removeListener(new Watch(Objects.requireNonNull(w, "watcher")));
+    }
+
+    /** A watcher as a listener; equal for the same watcher, so unwatch finds it. */
+    private record Watch(Waitable.Watcher watcher) implements Listener {
+        @Override
+        public void done(Awaitable<?> a) {
+            watcher.ready(a);
+        }
     }
 
     /** True if done without an exception (a killed task counts as successful, as in gevent). */

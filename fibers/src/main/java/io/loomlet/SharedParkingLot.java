@@ -1,5 +1,7 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -29,6 +31,9 @@ import java.util.function.Consumer;
  *       monitor, can never miss a waiter.</li>
  * </ul>
  *
+ * <p>A primitive that is a {@link Waitable} keeps its watchers here too ({@link #watch},
+ * {@link #unwatch}, {@link #notifyWatchers}).
+ *
  * <p>Who may wake a waiter is declared per park ({@link Park.Wake}): a primitive that any thread
  * may signal declares {@link Park.Wake#OTHER_THREAD}, so its waits are never taken for a
  * {@link LoopExit}.
@@ -49,6 +54,9 @@ public class SharedParkingLot {
     private Fiber head;
     private Fiber tail;
     private volatile int size;
+    /** One-shot watchers of the primitive (guarded by this); {@code watched} says whether there are any. */
+    private ArrayList<Waitable.Watcher> watchers;
+    private volatile boolean watched;
 
     /**
      * A lot with no state of its own: every park waits.
@@ -145,6 +153,72 @@ public class SharedParkingLot {
             }
         }
         return n;
+    }
+
+    /**
+     * For a primitive that is a {@link Waitable} ({@code source}): registers {@code w} to be told
+     * once, by {@link #notifyWatchers}, unless {@code source} is ready now (then false). The
+     * primitive calls {@link #notifyWatchers} after every change that may make it ready; this
+     * method checks readiness again after publishing the watcher, so one that became ready in
+     * between, by a change that found no watcher yet, is not missed.
+     */
+    public final boolean watch(Waitable source, Waitable.Watcher w) {
+        Objects.requireNonNull(w, "watcher");
+        synchronized (this) {
+            if (source.isReady()) {
+                return false;
+            }
+            if (watchers == null) {
+                watchers = new ArrayList<>(2);
+            }
+            watchers.add(w);
+            watched = true;
+        }
+        if (source.isReady()) {
+            synchronized (this) {
+                if (watchers != null && watchers.remove(w)) {
+                    return false; // nobody told it yet: say "ready now" instead
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Removes {@code w} if it watches here; harmless otherwise. */
+    public final void unwatch(Waitable.Watcher w) {
+        Objects.requireNonNull(w, "watcher");
+        if (watched) {
+            synchronized (this) {
+                if (watchers != null) {
+                    watchers.remove(w);
+                }
+            }
+        }
+    }
+
+    /**
+     * Tells every watcher that {@code source} became ready, once each, on this thread and outside
+     * the monitor; they are forgotten. Cheap when nobody watches (one volatile read).
+     */
+    public final void notifyWatchers(Waitable source) {
+        if (!watched) {
+            return;
+        }
+        ArrayList<Waitable.Watcher> ws;
+        synchronized (this) {
+            ws = watchers;
+            watchers = null;
+            watched = false;
+        }
+        if (ws != null) {
+            for (Waitable.Watcher w : ws) {
+                try {
+                    w.ready(source);
+                } catch (Throwable t) {
+                    Errors.printToStderr("a watcher of " + source + " failed", t);
+                }
+            }
+        }
     }
 
     /** Fibers waiting now (a snapshot from another thread). */

@@ -1,6 +1,8 @@
 package io.loomlet;
 
 import io.loomlet.internal.Deadlines;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -9,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * A spawned fiber with an outcome: gevent's {@code Greenlet}. Made by {@link Fibers#spawn} (on the
  * current thread's hub) or {@link HubGroup#spawn} (on a hub of the group); starts in the hub's next
- * pass.
+ * pass. {@link Fibers#newTask} makes one that waits for {@link #start()} or {@link #startLater}
+ * (gevent's {@code Greenlet(run)} and {@code start()}/{@code start_later()}).
  *
  * <p>Outcome: a value, an exception, or killed ({@link #kill()} — successful, null value). An
  * exception nobody joins or links to is reported once, with its stack, through the hub's error
@@ -26,8 +29,9 @@ public final class Task<T> extends Awaitable<T> {
      * The task's lifecycle, beside its outcome (Awaitable's state). Written on the hub's thread;
      * read from any thread (volatile) by toString.
      *
-     * PENDING -> QUEUED    start(): its fiber is made and queued (spawn: at once; spawnLater: when its
-     *                      timer fires; HubGroup.spawn: when the hub takes it from its inbox)
+     * PENDING -> QUEUED    begin(): its fiber is made and queued (spawn and start() on the hub's thread:
+     *                      at once; spawnLater and startLater: when its timer fires; HubGroup.spawn and
+     *                      start() from another thread: when the hub takes it from its inbox)
      * QUEUED  -> RUNNING   its fiber runs the body for the first time
      * RUNNING -> ENDED     the body returned or threw (a kill raises FiberExit in it)
      * PENDING -> ENDED     killed before it started, or its hub closed first: the outcome is "killed"
@@ -37,6 +41,15 @@ public final class Task<T> extends Awaitable<T> {
     private static final int QUEUED = 1;
     private static final int RUNNING = 2;
     private static final int ENDED = 3;
+    private static final VarHandle SCHEDULED;
+
+    static {
+        try {
+            SCHEDULED = MethodHandles.lookup().findVarHandle(Task.class, "scheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Callable<T> callable;
     final Hub hub;
@@ -45,6 +58,9 @@ public final class Task<T> extends Awaitable<T> {
     /** Set on the hub thread when the fiber is made; null before (spawnLater, HubGroup in flight). */
     private volatile TaskFiber fiber;
     private StartTimer startTimer;
+    /** Set by the first start, startLater, spawn or HubGroup send: the later ones do nothing. */
+    @SuppressWarnings("unused")
+    private volatile boolean scheduled;
 
     Task(Hub hub, String name, Callable<T> callable) {
         this.hub = hub;
@@ -78,8 +94,57 @@ public final class Task<T> extends Awaitable<T> {
         }
     }
 
+    /** True for the first caller only: a task is scheduled to start once. */
+    private boolean claimStart() {
+        return SCHEDULED.compareAndSet(this, false, true);
+    }
+
+    /**
+     * Starts the task in its hub's next pass (gevent's {@code start()}); does nothing if it was
+     * started (or scheduled to start) already, or killed. From any thread: from another, the start
+     * is sent to the task's hub. Returns this task.
+     *
+     * @throws IllegalStateException if the task's hub is closed (the task then ends as killed, so
+     *     its joiners do not wait for a hub that is gone)
+     */
+    public Task<T> start() {
+        if (claimStart()) {
+            if (hub.isCurrentThread() && !hub.isClosed()) {
+                begin();
+            } else if (hub.isCurrentThread() || !hub.sendFromAnyThread(new Starter())) {
+                throw refusedByClosedHub();
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Starts the task after {@code delay} (gevent's {@code start_later}); killing it before then
+     * cancels it. Does nothing if it was started or scheduled already. From any thread.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if the task's hub is closed (the task then ends as killed)
+     */
+    public Task<T> startLater(Duration delay) {
+        long deadline = Deadlines.of(Objects.requireNonNull(delay, "delay"), "startLater");
+        if (claimStart()) {
+            if (hub.isCurrentThread() && !hub.isClosed()) {
+                armStart(deadline);
+            } else if (hub.isCurrentThread() || !hub.sendFromAnyThread(new DelayedStarter(deadline))) {
+                throw refusedByClosedHub();
+            }
+        }
+        return this;
+    }
+
+    private IllegalStateException refusedByClosedHub() {
+        endUnstarted(new FiberExit("hub closed"));
+        return new IllegalStateException("cannot start " + this + ": the hub of thread " + hub.thread.getName()
+                + " is closed");
+    }
+
     /** PENDING -> QUEUED: makes the fiber and queues it; on the hub thread. */
-    void start() {
+    private void begin() {
         if (lifecycle != PENDING) {
             return; // killed before it started
         }
@@ -90,24 +155,28 @@ public final class Task<T> extends Awaitable<T> {
     }
 
     /**
-     * Starts the task at {@code deadline}. {@link Deadlines#NONE} (a delay beyond about 146 years)
-     * arms the timer that far off rather than not at all, so that a closing hub still finds it and
-     * ends the task.
+     * Arms the timer that starts the task at {@code deadline}. {@link Deadlines#NONE} (a delay
+     * beyond about 146 years) arms it that far off rather than not at all, so that a closing hub
+     * still finds it and ends the task. On the hub thread.
      */
-    void startLater(long deadline) {
+    private void armStart(long deadline) {
+        if (lifecycle != PENDING) {
+            return; // killed while the request travelled
+        }
         startTimer = new StartTimer();
         hub.sched.timers.add(startTimer, deadline != Deadlines.NONE ? deadline : Deadlines.afterNanos(1L << 62));
     }
 
     /** What HubGroup sends a hub to start this task; a hub that closes first ends it as killed. */
     Runnable starter() {
+        claimStart();
         return new Starter();
     }
 
     private final class StartTimer extends TimerNode {
         @Override
         void fire() {
-            start();
+            begin();
         }
 
         @Override
@@ -119,7 +188,26 @@ public final class Task<T> extends Awaitable<T> {
     private final class Starter implements Runnable, Inbox.OnClose {
         @Override
         public void run() {
-            start();
+            begin();
+        }
+
+        @Override
+        public void hubClosed() {
+            endUnstarted(new FiberExit("hub closed"));
+        }
+    }
+
+    /** startLater from another thread: the timer is armed on the hub's thread. */
+    private final class DelayedStarter implements Runnable, Inbox.OnClose {
+        private final long deadline;
+
+        DelayedStarter(long deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void run() {
+            armStart(deadline);
         }
 
         @Override

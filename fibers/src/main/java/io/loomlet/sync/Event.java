@@ -2,6 +2,7 @@ package io.loomlet.sync;
 
 import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
+import io.loomlet.Waitable;
 import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 
@@ -12,9 +13,10 @@ import java.time.Duration;
  * <p>Thread-safe (as gevent's since 21): fibers of any hub, a hub's virtual threads and plain
  * threads may wait on it, and any thread may set or clear it; a waiter of another hub is woken
  * through that hub's inbox. Since anyone may set it, a wait on an event is never taken for a
- * {@link io.loomlet.LoopExit}.
+ * {@link io.loomlet.LoopExit}. As a {@link Waitable} ({@link io.loomlet.Fibers#iwait}) it is ready
+ * while set.
  */
-public final class Event {
+public final class Event implements Waitable {
     private volatile boolean flag;
     // mustWait is checked under the lot's monitor with the append, and set() wakes under the same
     // monitor after writing the flag: a waiter either sees the flag or is on the list set() wakes.
@@ -32,6 +34,7 @@ public final class Event {
         }
         flag = true;
         lot.unparkAll(Boolean.TRUE);
+        lot.notifyWatchers(this);
     }
 
     /** Clears the flag: later waits wait again. From any thread. */
@@ -41,6 +44,23 @@ public final class Event {
 
     public boolean isSet() {
         return flag;
+    }
+
+    /** The same as {@link #isSet()} (gevent's {@code ready()}). */
+    @Override
+    public boolean isReady() {
+        return flag;
+    }
+
+    /** Low-level ({@link Waitable}): {@code w} is told when the event is set. */
+    @Override
+    public boolean watch(Waitable.Watcher w) {
+        return lot.watch(this, w);
+    }
+
+    @Override
+    public void unwatch(Waitable.Watcher w) {
+        lot.unwatch(w);
     }
 
     /** Waits until the flag is set; returns true. */

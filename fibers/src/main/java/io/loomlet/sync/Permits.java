@@ -87,6 +87,7 @@ abstract class Permits {
             if ((s & QUEUED) == 0) {
                 checkGive(s >>> 1);
                 if (STATE.compareAndSet(this, s, s + ONE)) {
+                    permitFreed();
                     return;
                 }
             } else if (lot.unparkOne(Grant.PERMIT) != null) {
@@ -94,6 +95,10 @@ abstract class Permits {
             }
             // else the last waiter left between the read and the monitor: QUEUED is clear now
         }
+    }
+
+    /** After a permit went back to the count (not to a waiter): a Semaphore tells its watchers. */
+    void permitFreed() {
     }
 
     /** Refuses a give that would make {@code free + 1} permits free (BoundedSemaphore); the default allows it. */

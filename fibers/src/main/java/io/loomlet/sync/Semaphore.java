@@ -2,6 +2,7 @@ package io.loomlet.sync;
 
 import io.loomlet.FiberTimeoutException;
 import io.loomlet.Park;
+import io.loomlet.Waitable;
 import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 
@@ -18,9 +19,10 @@ import java.time.Duration;
  * wait on an {@link Event} is not). When only one hub uses it, acquire and release without waiters
  * are one compare-and-set each and take no lock.
  *
- * <p>Hold a permit around a block with {@link #hold()} (see {@link Held}).
+ * <p>Hold a permit around a block with {@link #hold()} (see {@link Held}). As a {@link Waitable}
+ * ({@link io.loomlet.Fibers#iwait}) it is ready while a permit is free; waiting for it takes none.
  */
-public class Semaphore extends Permits {
+public class Semaphore extends Permits implements Waitable {
     /** A semaphore with one permit (gevent's default). */
     public Semaphore() {
         this(1);
@@ -79,6 +81,28 @@ public class Semaphore extends Permits {
             throw new FiberTimeoutException(null, timeout, getClass().getSimpleName() + ".hold: no permit");
         }
         return new HeldOnce(this::release);
+    }
+
+    /** True while a permit is free (gevent's {@code ready()}). */
+    @Override
+    public boolean isReady() {
+        return freePermits() > 0;
+    }
+
+    /** Low-level ({@link Waitable}): {@code w} is told when a release leaves a permit free. */
+    @Override
+    public boolean watch(Waitable.Watcher w) {
+        return lot.watch(this, w);
+    }
+
+    @Override
+    public void unwatch(Waitable.Watcher w) {
+        lot.unwatch(w);
+    }
+
+    @Override
+    void permitFreed() {
+        lot.notifyWatchers(this);
     }
 
     /** Free permits now (a snapshot from another thread). */
