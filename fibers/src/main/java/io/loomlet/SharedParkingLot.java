@@ -94,6 +94,16 @@ public class SharedParkingLot {
      * @param wake who may wake it: {@link Park.Wake#OTHER_THREAD} when any thread may
      */
     public final Object park(long deadline, Park.Wake wake, Consumer<Object> onAbandon) {
+        return park(deadline, wake, onAbandon, null);
+    }
+
+    /**
+     * As {@link #park(long, Park.Wake, Consumer)}, running {@code queued} (may be null) once the
+     * fiber is on the list, outside the monitor, just before it parks: a condition variable releases
+     * its lock there, so that a signal sent by the next holder finds the waiter listed. If
+     * {@code queued} throws, the fiber leaves the list and the exception propagates.
+     */
+    public final Object park(long deadline, Park.Wake wake, Consumer<Object> onAbandon, Runnable queued) {
         Fiber self = Fiber.current();
         synchronized (this) {
             if (!mustWait()) {
@@ -104,6 +114,9 @@ public class SharedParkingLot {
         }
         Object r;
         try {
+            if (queued != null) {
+                queued.run();
+            }
             r = self.park(this, deadline, wake, abort);
         } catch (Throwable t) {
             // The park may have thrown before it parked (a pending Timeout, a closed hub): its number did

@@ -139,6 +139,16 @@ public class Lock extends Permits {
         give();
     }
 
+    /** For Condition: how many holds {@link #handOff} lets go of (an RLock's count). Owner only. */
+    int holdsToRestore() {
+        return 1;
+    }
+
+    /** For Condition: takes the lock back, waiting as long as it takes, with {@code holds} holds. */
+    void reacquire(int holds) {
+        acquire(null);
+    }
+
     /**
      * Who may end a wait on this lock: its holders release it, and all of them so far were fibers of
      * one hub, or not (see the class documentation).

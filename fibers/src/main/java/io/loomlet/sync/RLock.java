@@ -58,6 +58,17 @@ public final class RLock extends Lock {
         super.handOff();
     }
 
+    @Override
+    int holdsToRestore() {
+        return count;
+    }
+
+    @Override
+    void reacquire(int holds) {
+        acquire(null);
+        count = holds;
+    }
+
     /** How many times the owner holds it. */
     public int holdCount() {
         return count;

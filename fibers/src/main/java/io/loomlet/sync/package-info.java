@@ -1,10 +1,11 @@
 /**
  * Synchronisation for fibers (gevent's {@code gevent.lock}, {@code gevent.event},
- * {@code gevent.queue}): Lock, RLock, Semaphore, BoundedSemaphore, Event, FiberQueue and Channel.
+ * {@code gevent.queue}): Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, FiberQueue and
+ * Channel.
  * Each parks only the calling fiber, first come first served; what a waiter was handed (a permit,
  * an item) is passed on if it is killed or times out before it runs.
  *
- * <p>Event, Semaphore, BoundedSemaphore, Lock and RLock are thread-safe (as gevent's since 21):
+ * <p>Event, Semaphore, BoundedSemaphore, Lock, RLock and Condition are thread-safe (as gevent's since 21):
  * fibers of any hub, a hub's virtual threads and plain threads may share them, and a waiter of
  * another hub is woken through that hub's inbox ({@link io.loomlet.SharedParkingLot}). FiberQueue
  * and Channel belong to the fibers of one hub ({@link io.loomlet.ParkingLot}); across threads use
