@@ -234,13 +234,13 @@ public abstract sealed class Awaitable<T> implements Waitable permits Task, Asyn
         if (ls != null) {
             // Waiters first, links second: every join/get/iwait is woken before any link callback is
             // scheduled, so on one hub the woken waiters run before the callbacks do.
-            notifyAll(ls, false);
-            notifyAll(ls, true);
+            notifyListeners(ls, false);
+            notifyListeners(ls, true);
         }
         return true;
     }
 
-    private void notifyAll(List<Listener> ls, boolean links) {
+    private void notifyListeners(List<Listener> ls, boolean links) {
         for (Listener l : ls) {
             if (l instanceof Awaitable<?>.Link == links) {
                 try {

@@ -47,7 +47,9 @@ public final class Fibers {
 
     /** As {@link #spawn(Callable)}, with a name for dumps and error reports. */
     public static <T> Task<T> spawn(String name, Callable<T> c) {
-        return newTask(name, c).start();
+        Task<T> t = newTask(name, c);
+        t.startFresh();
+        return t;
     }
 
     /**

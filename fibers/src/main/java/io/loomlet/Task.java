@@ -19,8 +19,9 @@ import java.util.function.Consumer;
  * handler (stderr by default); it never stops the hub. A task whose hub closes before it ends is
  * killed: its joiners never wait for a hub that is gone.
  *
- * <p>Thread-safety: {@link #join}, {@link #get}, {@link #kill} and the state queries work from any
- * thread; a waiter on another thread parks only its own fiber.
+ * <p>Thread-safety: {@link #join}, {@link #get}, {@link #kill}, {@link #start}, {@link #startLater},
+ * the links and the state queries work from any thread; a waiter on another thread parks only its
+ * own fiber.
  *
  * @param <T> the value's type
  */
@@ -143,6 +144,15 @@ public final class Task<T> extends Awaitable<T> {
                 + " is closed");
     }
 
+    /**
+     * Fibers.spawn's start: a task just made on its own open hub's thread, not yet seen by anyone
+     * else, so no compare-and-set is needed to claim it (spawn is the hottest path there is).
+     */
+    void startFresh() {
+        SCHEDULED.set(this, true);
+        begin();
+    }
+
     /** PENDING -> QUEUED: makes the fiber and queues it; on the hub thread. */
     private void begin() {
         if (lifecycle != PENDING) {
@@ -169,7 +179,7 @@ public final class Task<T> extends Awaitable<T> {
 
     /** What HubGroup sends a hub to start this task; a hub that closes first ends it as killed. */
     Runnable starter() {
-        claimStart();
+        SCHEDULED.set(this, true); // a task just made, not yet seen by anyone else
         return new Starter();
     }
 

@@ -171,6 +171,8 @@ class TaskStartTest extends HubTestBase {
         assertTrue(c.isKilled());
         NullPointerException e = assertThrows(NullPointerException.class, () -> Fibers.killAll(List.of(c), (Throwable) null));
         assertTrue(e.getMessage().contains("exception"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Fibers.killAll(List.of(c), new FiberExit(), true, Duration.ofMillis(-1)));
         reported.clear(); // the unjoined failures were reported: that is the hub's job, not this test's
     }
 }

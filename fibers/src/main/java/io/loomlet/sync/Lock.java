@@ -41,8 +41,14 @@ public class Lock extends Permits {
         }
     }
 
-    /** The fiber holding the lock; null when free, and for a moment while it is handed to a waiter. */
-    volatile Fiber owner;
+    /**
+     * The fiber holding the lock; null when free, and for a moment while it is handed to a waiter.
+     * A plain field, so that the uncontended path costs no store fence: it is written by the fiber
+     * that has just taken the lock (after the state's compare-and-set) or is giving it up (before
+     * it), and the checks that matter compare it with the current fiber, which always sees its own
+     * latest write; other threads read it as a snapshot (owner(), toString()).
+     */
+    Fiber owner;
     /** The first hub that used the lock. */
     private volatile Hub home;
     /** Set once a second hub (or a plain thread, with a hub of its own) has used it. */

@@ -240,5 +240,7 @@ class ConditionTest extends HubTestBase {
         assertEquals(1, s.availablePermits());
         assertThrows(IllegalArgumentException.class, () -> new Semaphore(-1));
         assertThrows(IllegalArgumentException.class, () -> new BoundedSemaphore(-1));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> new Semaphore(Integer.MAX_VALUE));
+        assertTrue(tooMany.getMessage().contains("permits must be between 0 and"), tooMany.getMessage());
     }
 }
