@@ -60,8 +60,9 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** A Timeout that fired while this fiber was not parked: raised at its next blocking point. */
     private Throwable pendingThrow;
 
-    // Intrusive FIFO links of the ParkingLot this fiber waits in: waiting allocates nothing.
-    ParkingLot lot;
+    // Intrusive FIFO links of the ParkingLot or SharedParkingLot this fiber waits in (null: none):
+    // waiting allocates nothing. In a SharedParkingLot they are read and written under its monitor.
+    Object lot;
     Fiber lotPrev;
     Fiber lotNext;
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
