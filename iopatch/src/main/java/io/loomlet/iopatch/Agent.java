@@ -32,6 +32,37 @@ public final class Agent {
      * Loomlet's own runtime, never rewritten: the packages of fibers and iopatch's main code. Other
      * io.loomlet.* code is (the examples, users' code, iopatch's test programs in iopatch.programs).
      */
+    /**
+     * Code the agent never rewrites besides the JDK and Loomlet: test runners whose own threads must
+     * stay platform threads (measured: under surefire with the thread patch, its stdin reader became a
+     * virtual thread of the hub and held the hub's thread in a native read, so the forked JVM hung).
+     * Their main stays a platform thread too; threads the tests start still become patched threads
+     * (of a hub of their own). {@code -Dloomlet.patch.exclude=com/acme/,org/other/} adds package
+     * prefixes (internal names, comma separated).
+     */
+    static final List<String> NOT_REWRITTEN = notRewritten(System.getProperty("loomlet.patch.exclude", ""));
+
+    static List<String> notRewritten(String extra) {
+        List<String> l = new ArrayList<>(List.of("org/apache/maven/surefire/", "org/apache/maven/plugin/surefire/",
+                "org/junit/platform/", "org/gradle/"));
+        for (String p : extra.split(",")) {
+            String t = p.trim().replace('.', '/');
+            if (!t.isEmpty()) {
+                l.add(t.endsWith("/") ? t : t + "/");
+            }
+        }
+        return List.copyOf(l);
+    }
+
+    static boolean excluded(String internalName) {
+        for (String p : NOT_REWRITTEN) {
+            if (internalName.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static final Pattern LOOMLET_RUNTIME =
             Pattern.compile("io/loomlet/([^/]+|sync/.+|net/.+|internal/.+|iopatch/[^/]+|iopatch/internal/.+|iopatch/dns/.+)");
 
@@ -208,7 +239,7 @@ public final class Agent {
             if (loader == null || loader == ClassLoader.getPlatformClassLoader() || className == null
                     || LOOMLET_RUNTIME.matcher(className).matches() || className.startsWith("org/jctools/")
                     || className.startsWith("java/") || className.startsWith("jdk/") || className.startsWith("sun/")
-                    || className.startsWith("com/sun/")) {
+                    || className.startsWith("com/sun/") || excluded(className)) {
                 return null;
             }
             try {

@@ -48,4 +48,14 @@ class AgentTest {
             assertFalse(Agent.LOOMLET_RUNTIME.matcher(app).matches(), app);
         }
     }
+
+    @Test
+    void testRunnersAndNamedPackagesAreNotRewritten() {
+        assertTrue(Agent.excluded("org/apache/maven/surefire/booter/ForkedBooter"));
+        assertTrue(Agent.excluded("org/junit/platform/launcher/core/Launcher"));
+        assertFalse(Agent.excluded("org/junit/jupiter/api/Assertions"), "test code and assertions are the user's");
+        assertFalse(Agent.excluded("com/example/App"));
+        List<String> withExtra = Agent.notRewritten(" com.acme.legacy , org/other");
+        assertTrue(withExtra.contains("com/acme/legacy/") && withExtra.contains("org/other/"), withExtra.toString());
+    }
 }

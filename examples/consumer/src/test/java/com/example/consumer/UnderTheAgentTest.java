@@ -16,11 +16,30 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs in the test JVM started with {@code -javaagent:target/agent/loomlet-agent.jar=all} (the surefire
- * execution "under-the-agent"): blocking {@code Thread.sleep} and {@code java.net.Socket} calls in
- * fibers park only their fiber.
+ * Runs in the test JVM started with {@code -javaagent:target/agent/loomlet-agent.jar=all,thread} (the
+ * surefire execution "under-the-agent"): blocking {@code Thread.sleep} and {@code java.net.Socket}
+ * calls in fibers park only their fiber, and plain threads a test starts are virtual threads of a hub.
  */
 class UnderTheAgentTest {
+
+    @Test
+    void plainThreadsATestStartsAreVirtualThreadsOfAHub() throws Exception {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(100);
+        java.util.Set<Boolean> virtual = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 100; i++) {
+            new Thread(() -> {
+                virtual.add(Thread.currentThread().isVirtual());
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                done.countDown();
+            }).start();
+        }
+        assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(java.util.Set.of(true), virtual);
+    }
 
     @Test
     void threadSleepInFibersIsTheHubsSleep() {
