@@ -175,7 +175,11 @@ public class Group {
         }
     }
 
-    /** Applies {@code fn} to every item concurrently (in this group's limits); results in item order. */
+    /**
+     * Applies {@code fn} to every item concurrently (in this group's limits); results in item order.
+     * An exception from the input itself ({@code iterator()}, {@code hasNext()} or {@code next()}) is
+     * raised here, after the results of the items read before it; the tasks already spawned go on.
+     */
     public <A, R> List<R> map(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
         List<R> out = new ArrayList<>();
         for (R r : imap(fn, items)) {
@@ -186,42 +190,57 @@ public class Group {
 
     /**
      * As {@link #map}, lazily: results come in item order as they are ready; a failing call raises
-     * its exception when its turn comes.
+     * its exception when its turn comes. An exception from the input is raised by the iteration after
+     * the results of the items read before it.
      */
     public <A, R> Iterable<R> imap(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        checkMapArgs(fn, items);
         return () -> new MapIterator<>(fn, items, true);
     }
 
     /** As {@link #imap}, but results come in completion order. */
     public <A, R> Iterable<R> imapUnordered(Fn<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        checkMapArgs(fn, items);
         return () -> new MapIterator<>(fn, items, false);
+    }
+
+    private static void checkMapArgs(Fn<?, ?> fn, Iterable<?> items) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
     }
 
     /**
      * A feeder task spawns one task per item (waiting for slots in a Pool) and passes the tasks on
-     * through a queue: in spawn order for imap, in completion order for imapUnordered.
+     * through a queue: in spawn order for imap, in completion order for imapUnordered. Whatever ends
+     * the feeder is queued last: the count of items, or the input's exception, which the reader
+     * raises when it gets there (gevent's IMap does the same with its Failure marker).
      */
     private final class MapIterator<A, R> implements Iterator<R> {
         private final FiberQueue<Object> out = new FiberQueue<>();
-        private final boolean ordered;
         private int total = -1;
         private int returned;
-        private final Task<?> feeder;
         private Task<?> nextTask;
+        /** The input's exception, once the reader got to it: raised again by every later call. */
+        private Throwable failure;
 
         MapIterator(Fn<? super A, ? extends R> fn, Iterable<? extends A> items, boolean ordered) {
-            this.ordered = ordered;
             Awaitable.Listener done = a -> out.offer(a);
-            feeder = Fibers.spawn(() -> {
+            Fibers.spawn("imap feeder", () -> {
                 int n = 0;
-                for (A item : items) {
-                    Task<R> t = Group.this.spawn(() -> fn.apply(item));
-                    n++;
-                    if (ordered) {
-                        out.offer(t);
-                    } else if (!t.addListener(done)) {
-                        out.offer(t);
+                try {
+                    for (A item : items) {
+                        Task<R> t = Group.this.spawn(() -> fn.apply(item));
+                        n++;
+                        if (ordered || !t.addListener(done)) {
+                            out.offer(t);
+                        }
                     }
+                } catch (FiberExit e) {
+                    out.offer(new Failed(new IllegalStateException("the feeder of a map was killed", e)));
+                    throw e;
+                } catch (Throwable e) {
+                    out.offer(new Failed(e));
+                    return;
                 }
                 out.offer(new End(n));
             });
@@ -230,8 +249,14 @@ public class Group {
         private record End(int count) {
         }
 
+        private record Failed(Throwable error) {
+        }
+
         @Override
         public boolean hasNext() {
+            if (failure != null) {
+                throw Errors.sneaky(failure);
+            }
             if (nextTask != null) {
                 return true;
             }
@@ -239,16 +264,13 @@ public class Group {
                 Object o = out.get();
                 if (o instanceof End e) {
                     total = e.count();
-                    if (feeder.exception() != null) {
-                        throw Errors.sneaky(feeder.exception());
-                    }
-                    continue;
+                } else if (o instanceof Failed f) {
+                    failure = f.error();
+                    throw Errors.sneaky(failure);
+                } else {
+                    nextTask = (Task<?>) o;
+                    return true;
                 }
-                nextTask = (Task<?>) o;
-                return true;
-            }
-            if (feeder.exception() != null) {
-                throw Errors.sneaky(feeder.exception());
             }
             return false;
         }
