@@ -26,19 +26,39 @@ public final class AsyncResult<T> extends Awaitable<T> {
         return true; // anyone holding it may set it, from any thread
     }
 
-    /** Calls {@code callback} (in this thread's hub, as a callback) once done. */
+    /**
+     * Calls {@code callback} with this result once it is set, in a new fiber of the hub of the
+     * thread that linked it, so it may block (gevent's {@code link}); waiters are woken first. A
+     * callback that throws is reported through that hub's error handler.
+     *
+     * @throws NullPointerException if {@code callback} is null
+     */
     public void link(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, LinkKind.ALWAYS);
+        addLink(callback, LinkKind.ALWAYS, false);
     }
 
+    /** As {@link #link}, only if set with a value. */
     public void linkValue(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, LinkKind.ON_VALUE);
+        addLink(callback, LinkKind.ON_VALUE, false);
     }
 
+    /** As {@link #link}, only if set with an exception. */
     public void linkException(Consumer<? super AsyncResult<T>> callback) {
-        addLink(callback, LinkKind.ON_EXCEPTION);
+        addLink(callback, LinkKind.ON_EXCEPTION, false);
     }
 
+    /**
+     * Calls {@code callback} once set, as a hub callback of the linker's hub (gevent's
+     * {@code rawlink}): it must not block (a blocking call in it raises
+     * {@link IllegalStateException}, reported through the hub's error handler).
+     *
+     * @throws NullPointerException if {@code callback} is null
+     */
+    public void rawlink(Consumer<? super AsyncResult<T>> callback) {
+        addLink(callback, LinkKind.ALWAYS, true);
+    }
+
+    /** Removes a callback added by a link method; one removed while the callbacks run does not run. */
     public void unlink(Consumer<? super AsyncResult<T>> callback) {
         removeLink(callback);
     }

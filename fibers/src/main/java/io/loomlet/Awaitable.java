@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the value's type
  */
-public abstract sealed class Awaitable<T> permits Task, AsyncResult {
+public abstract sealed class Awaitable<T> implements Waitable permits Task, AsyncResult {
     /*
      * state, written with CAS/volatile stores; value, exception and killed are plain fields written
      * by the one thread that wins the PENDING -> COMPLETING CAS and published by the volatile store
@@ -66,8 +66,28 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
     }
 
     /** True once done: successfully, with an exception, or killed. */
+    @Override
     public final boolean isReady() {
         return state == DONE;
+    }
+
+    /** Low-level ({@link Waitable}): {@code w} is told once this is done, on the completing thread. */
+    @Override
+    public final boolean watch(Waitable.Watcher w) {
+        return addListener(new Watch(Objects.requireNonNull(w, "watcher")));
+    }
+
+    @Override
+    public final void unwatch(Waitable.Watcher w) {
+        removeListener(new Watch(Objects.requireNonNull(w, "watcher")));
+    }
+
+    /** A watcher as a listener; equal for the same watcher, so unwatch finds it. */
+    private record Watch(Waitable.Watcher watcher) implements Listener {
+        @Override
+        public void done(Awaitable<?> a) {
+            watcher.ready(a);
+        }
     }
 
     /** True if done without an exception (a killed task counts as successful, as in gevent). */
@@ -145,6 +165,11 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             try {
                 // A late completion finds the park over (its number moved on) and does nothing: no abort needed.
                 r = Park.park(this, deadline, wake, null);
+            } catch (Throwable t) {
+                // Park may throw before it parks (a pending Timeout, a closed hub): the park number
+                // did not move then, and a completion that read it meanwhile must not wake the next park.
+                self.parkSeq++;
+                throw t;
             } finally {
                 removeListener(j);
             }
@@ -207,7 +232,17 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             unobservedFailure(e);
         }
         if (ls != null) {
-            for (Listener l : ls) {
+            // Waiters first, links second: every join/get/iwait is woken before any link callback is
+            // scheduled, so on one hub the woken waiters run before the callbacks do.
+            notifyListeners(ls, false);
+            notifyListeners(ls, true);
+        }
+        return true;
+    }
+
+    private void notifyListeners(List<Listener> ls, boolean links) {
+        for (Listener l : ls) {
+            if (l instanceof Awaitable<?>.Link == links) {
                 try {
                     l.done(this);
                 } catch (Throwable t) {
@@ -215,7 +250,6 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
                 }
             }
         }
-        return true;
     }
 
     /** Called once when completing with an exception nobody waits for or links to. */
@@ -227,23 +261,29 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
         return state == DONE && killed;
     }
 
-    // ---- links: callbacks run later in the hub of the thread that linked them ----
+    // ---- links: callbacks run in the hub of the thread that linked them ----
 
     /** Which outcomes a link fires on. */
     enum LinkKind { ALWAYS, ON_VALUE, ON_EXCEPTION }
 
-    /** A link runs its callback in the linker's hub, as a hub callback (it must not block). */
+    /**
+     * A callback to run once done, in the hub of the thread that linked it: in a fiber of its own
+     * (gevent's {@code link}: it may block), or, {@code raw}, as a hub callback (gevent's
+     * {@code rawlink}: it must not block).
+     */
     private final class Link implements Listener {
         final Hub hub;
         final Consumer<Object> callback;
         final LinkKind when;
-        /** Set by unlink: a callback already scheduled, not yet run, then does not run. */
+        final boolean raw;
+        /** Set by unlink: a callback scheduled but not yet started then does not run. */
         volatile boolean unlinked;
 
-        Link(Hub hub, Consumer<Object> callback, LinkKind when) {
+        Link(Hub hub, Consumer<Object> callback, LinkKind when, boolean raw) {
             this.hub = hub;
             this.callback = callback;
             this.when = when;
+            this.raw = raw;
         }
 
         @Override
@@ -252,27 +292,72 @@ public abstract sealed class Awaitable<T> permits Task, AsyncResult {
             if (when == LinkKind.ON_VALUE && !ok || when == LinkKind.ON_EXCEPTION && ok) {
                 return;
             }
-            Runnable r = () -> hub.callSoon(() -> {
-                if (!unlinked) {
-                    callback.accept(a);
-                }
-            });
             if (hub.isCurrentThread()) {
                 if (!hub.isClosed()) {
-                    r.run();
+                    schedule(a);
                 }
             } else {
-                hub.sendFromAnyThread(r); // a closed hub runs no more callbacks
+                hub.sendFromAnyThread(() -> schedule(a)); // a closed hub runs no more callbacks
+            }
+        }
+
+        /** On the linker's hub thread. */
+        private void schedule(Awaitable<?> a) {
+            if (raw) {
+                hub.callSoon(() -> run(a));
+            } else {
+                hub.sched.enqueue(new LinkFiber(this, a));
+            }
+        }
+
+        void run(Awaitable<?> a) {
+            if (!unlinked) {
+                callback.accept(a);
             }
         }
     }
 
+    /**
+     * The fiber a {@code link} callback runs in: a child of the hub, like a task's fiber, so it may
+     * block; a failure is reported through the hub's error handler, naming what it was linked to.
+     */
+    private static final class LinkFiber extends Fiber {
+        private final Awaitable<?>.Link link;
+        private final Awaitable<?> source;
+
+        LinkFiber(Awaitable<?>.Link link, Awaitable<?> source) {
+            super(null, ignored -> {
+                link.run(source);
+                return null;
+            }, link.hub.sched.hubFiber);
+            this.link = link;
+            this.source = source;
+        }
+
+        @Override
+        String defaultName() {
+            return "link of " + source;
+        }
+
+        @Override
+        void ended(Throwable error) {
+            if (error != null && !(error instanceof FiberExit)) {
+                link.hub.reportError("link callback of " + source, error);
+            }
+        }
+
+        @Override
+        boolean ownsItsOutcome() {
+            return true;
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    final void addLink(Consumer<?> callback, LinkKind when) {
+    final void addLink(Consumer<?> callback, LinkKind when, boolean raw) {
         Objects.requireNonNull(callback, "callback");
         Hub h = Hub.current();
         h.checkOpen();
-        Link l = new Link(h, (Consumer<Object>) callback, when);
+        Link l = new Link(h, (Consumer<Object>) callback, when, raw);
         if (!addListener(l)) {
             l.done(this);
         }

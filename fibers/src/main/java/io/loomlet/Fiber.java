@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
 import java.util.Objects;
 import jdk.internal.vm.ContinuationScope;
 
@@ -124,7 +125,7 @@ public non-sealed class Fiber extends Strand {
      *     blocking call (only its waker may resume it), or its hub is closed
      */
     public final Object switchTo(Object value) {
-        return sched.switchFromCurrent(this, value, null);
+        return switchFromCurrent(this, value, null);
     }
 
     /**
@@ -134,7 +135,61 @@ public non-sealed class Fiber extends Strand {
      * dead fiber returns it at once, quietly (greenlet's {@code throw(GreenletExit)}).
      */
     public final Object throwInto(Throwable t) {
-        return sched.switchFromCurrent(this, null, Objects.requireNonNull(t, "throwable"));
+        return switchFromCurrent(this, null, Objects.requireNonNull(t, "throwable"));
+    }
+
+    /** Fiber.switchTo / throwInto: greenlet's switch rules, then the transfer. */
+    private static Object switchFromCurrent(Fiber target, Object value, Throwable thrown) {
+        Scheduler sched = target.sched;
+        if (Thread.currentThread() != sched.thread) {
+            throw wrongThreadSwitch(target);
+        }
+        sched.hub.checkOpen();
+        if (thrown instanceof FiberExit && target.isDead()) {
+            return thrown; // greenlet: throw(GreenletExit) into a dead greenlet returns quietly
+        }
+        Fiber self = sched.current;
+        for (;;) {
+            if (target.isDead()) {
+                target = target.heir(); // greenlet: a switch to a dead fiber goes to its parent
+            } else if (target.isNew() && thrown != null) {
+                // greenlet: throwing into an unstarted fiber kills it without running it
+                target.die(thrown);
+                if (thrown instanceof FiberExit) {
+                    value = thrown;
+                    thrown = null;
+                }
+                target = target.heir();
+            } else {
+                break;
+            }
+        }
+        if (target == self) {
+            if (thrown != null) {
+                throw Errors.sneaky(thrown);
+            }
+            return value;
+        }
+        if (target.kind == Fiber.Kind.VIRTUAL) {
+            throw new IllegalStateException("cannot switch to " + target + ": it stands for a virtual thread, "
+                    + "which is no fiber; hand work over with a queue, an event or a task");
+        }
+        if (target.isBlocked()) {
+            throw new IllegalStateException("cannot switch to " + target + ": it is blocked in "
+                    + Errors.describe(target.blocker()) + " and only its waker, a kill or a Timeout may resume it");
+        }
+        return self.switchTo(target, value, thrown);
+    }
+
+    private static IllegalStateException wrongThreadSwitch(Fiber target) {
+        if (Thread.currentThread().isVirtual() && target.sched.hub.isCurrentThread()) {
+            return new IllegalStateException("cannot switch to " + target + " from virtual thread "
+                    + Thread.currentThread().getName() + ": virtual threads are not fibers; hand work over with a "
+                    + "queue, an event or a task");
+        }
+        return new IllegalStateException("cannot switch to " + target + " from thread "
+                + Thread.currentThread().getName() + ": a fiber only runs on the thread that made it "
+                + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
     }
 
     /** True once the body has returned or thrown, or the fiber was killed before it started. */

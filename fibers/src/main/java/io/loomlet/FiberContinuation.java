@@ -20,5 +20,6 @@ final class FiberContinuation extends Continuation {
         // Continuation.yield will return false; Scheduler.switchAway sees it and runs the loop on this
         // fiber's stack.
         Pinning.warnOnce(fiber.name(), reason.toString());
+        Events.pinned(fiber.name(), reason.toString());
     }
 }

@@ -16,7 +16,20 @@ final class FiberList {
     private Fiber[] fibers = new Fiber[16];
     private int size;
 
+    /** Fibers added and removed so far: JFR's hub statistics. */
+    private long added;
+    private long removed;
+
+    long added() {
+        return added;
+    }
+
+    long removed() {
+        return removed;
+    }
+
     void add(Fiber f) {
+        added++;
         if (size == fibers.length) {
             fibers = Arrays.copyOf(fibers, size * 2);
         }
@@ -30,6 +43,7 @@ final class FiberList {
         if (i < 0) {
             return;
         }
+        removed++;
         f.liveIndex = -1;
         Fiber last = fibers[--size];
         fibers[size] = null;

@@ -3,12 +3,9 @@ package io.loomlet;
 import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -30,6 +27,7 @@ public final class Fibers {
     }
 
     static <T> Callable<T> callable(Action a) {
+        Objects.requireNonNull(a, "action");
         return () -> {
             a.run();
             return null;
@@ -49,11 +47,35 @@ public final class Fibers {
 
     /** As {@link #spawn(Callable)}, with a name for dumps and error reports. */
     public static <T> Task<T> spawn(String name, Callable<T> c) {
+        Task<T> t = newTask(name, c);
+        t.startFresh();
+        return t;
+    }
+
+    /**
+     * A task of this thread's hub that runs {@code c} once {@link Task#start()} or
+     * {@link Task#startLater} is called (gevent's {@code Greenlet(run)}): until then it does not run,
+     * and joining it waits. Killing it first means it never runs.
+     *
+     * @throws IllegalStateException if this thread's hub is closed
+     */
+    public static <T> Task<T> newTask(Callable<T> c) {
+        return newTask(null, c);
+    }
+
+    public static Task<Void> newTask(Action a) {
+        return newTask(null, callable(a));
+    }
+
+    /** As {@link #newTask(Callable)}, with a name for dumps and error reports. */
+    public static <T> Task<T> newTask(String name, Callable<T> c) {
         Hub h = Hub.current();
         h.checkOpen();
-        Task<T> t = new Task<>(h, name, c);
-        t.start();
-        return t;
+        return new Task<>(h, name, c);
+    }
+
+    public static Task<Void> newTask(String name, Action a) {
+        return newTask(name, callable(a));
     }
 
     /**
@@ -70,13 +92,8 @@ public final class Fibers {
 
     /** Starts {@code c} after {@code delay}; killing the task before then cancels it. */
     public static <T> Task<T> spawnLater(Duration delay, Callable<T> c) {
-        long deadline = Deadlines.of(Objects.requireNonNull(delay, "delay"), "spawnLater");
-        Hub h = Hub.current();
-        h.checkOwner("spawn");
-        h.checkOpen();
-        Task<T> t = new Task<>(h, null, c);
-        t.startLater(deadline);
-        return t;
+        Deadlines.of(Objects.requireNonNull(delay, "delay"), "spawnLater");
+        return newTask(null, c).startLater(delay);
     }
 
     public static Task<Void> spawnLater(Duration delay, Action a) {
@@ -122,7 +139,7 @@ public final class Fibers {
             self.yieldNow(); // the commonest sleep: this method stays small enough for the JIT to inline
             return;
         }
-        Object r = self.park(Scheduler.Blocker.SLEEP, Deadlines.of(d, "sleep"), Park.Wake.SAME_HUB, null);
+        Object r = self.park(Blocker.SLEEP, Deadlines.of(d, "sleep"), Park.Wake.SAME_HUB, null);
         assert r == Park.TIMED_OUT : "a sleep woken by " + r;
     }
 
@@ -146,11 +163,26 @@ public final class Fibers {
      * done, in completion order. With {@code raiseError}, the first failure is raised at once.
      */
     public static <A extends Awaitable<?>> List<A> joinAll(Collection<A> tasks, Duration timeout, boolean raiseError) {
-        List<A> done = new ArrayList<>(tasks.size());
-        for (A a : iwait(tasks, timeout)) {
-            done.add(a);
-            if (raiseError && a.exception() != null) {
-                throw Errors.sneaky(a.exception());
+        return joinAll(tasks, timeout, raiseError, Integer.MAX_VALUE);
+    }
+
+    /**
+     * gevent's {@code joinall(greenlets, timeout, raise_error, count)}: waits until {@code count} of
+     * the tasks are done (more than there are: all of them), or {@code timeout} (null: none) passes;
+     * returns the ones done, in completion order. With {@code raiseError}, the first failure among
+     * them is raised at once (checked exceptions as they are, unwrapped).
+     *
+     * @throws IllegalArgumentException if {@code count} is negative or {@code timeout} is negative
+     */
+    public static <A extends Awaitable<?>> List<A> joinAll(Collection<A> tasks, Duration timeout, boolean raiseError,
+            int count) {
+        List<A> done = new ArrayList<>();
+        try (WaitIterator<A> it = iwait(tasks, timeout, count)) {
+            for (A a : it) {
+                done.add(a);
+                if (raiseError && a.exception() != null) {
+                    throw Errors.sneaky(a.exception());
+                }
             }
         }
         return done;
@@ -172,8 +204,33 @@ public final class Fibers {
      * {@link FiberTimeoutException} if some are still alive.
      */
     public static void killAll(Collection<? extends Task<?>> tasks, boolean block, Duration timeout) {
+        kill(tasks, null, block, timeout);
+    }
+
+    /**
+     * gevent's {@code killall(greenlets, exception)}: raises {@code exception} in every task (the same
+     * instance in each, as gevent does) and waits until all are dead. A task that has not started
+     * never runs; a task killed with something other than {@link FiberExit} ends failed with it.
+     */
+    public static void killAll(Collection<? extends Task<?>> tasks, Throwable exception) {
+        killAll(tasks, exception, true, null);
+    }
+
+    /**
+     * As {@link #killAll(Collection, Throwable)}, waiting only with {@code block}, and at most
+     * {@code timeout} (null: no limit); raises {@link FiberTimeoutException} if some are still alive
+     * then.
+     */
+    public static void killAll(Collection<? extends Task<?>> tasks, Throwable exception, boolean block, Duration timeout) {
+        kill(tasks, Objects.requireNonNull(exception, "exception"), block, timeout);
+    }
+
+    /** {@code exception} null: a FiberExit of its own for each task. */
+    private static void kill(Collection<? extends Task<?>> tasks, Throwable exception, boolean block, Duration timeout) {
+        Objects.requireNonNull(tasks, "tasks");
+        Deadlines.check(timeout, "killAll");
         for (Task<?> t : tasks) {
-            t.kill(new FiberExit(), false, null);
+            t.kill(exception != null ? exception : new FiberExit(), false, null);
         }
         if (block) {
             int dead = joinAll(new ArrayList<Awaitable<?>>(tasks), timeout, false).size();
@@ -184,134 +241,70 @@ public final class Fibers {
         }
     }
 
+    // ---------------------------------------------------------------------------------- waiting
+
     /**
-     * The given tasks (or AsyncResults) in the order they become ready: gevent's {@code iwait},
-     * asyncio's {@code as_completed}. Iteration waits for the next one and ends when all are done or
-     * when {@code timeout} (null: none, measured from this call) passes.
+     * The given waitables (tasks, AsyncResults, events, semaphores, ...) in the order they become
+     * ready: gevent's {@code iwait}, asyncio's {@code as_completed}. Iteration waits for the next one
+     * and ends when {@code count} have come (more than there are: all), or when {@code timeout}
+     * (null: none, measured from this call) passes. One pass; see {@link WaitIterator} for when it
+     * lets go of the waitables (close it, or leave it: it cleans up either way).
+     *
+     * @throws NullPointerException if {@code objects} or one of them is null
+     * @throws IllegalArgumentException if {@code count} or {@code timeout} is negative
      */
-    public static <A extends Awaitable<?>> Iterable<A> iwait(Collection<A> tasks, Duration timeout) {
-        List<A> copy = List.copyOf(tasks);
+    public static <W extends Waitable> WaitIterator<W> iwait(Collection<W> objects, Duration timeout, int count) {
+        Objects.requireNonNull(objects, "objects");
+        for (W w : objects) {
+            Objects.requireNonNull(w, "iwait: a null among the objects");
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("iwait: count must be >= 0: " + count);
+        }
+        List<W> copy = List.copyOf(objects);
         long deadline = Deadlines.of(timeout, "iwait");
-        return () -> new Iwait<>(copy, deadline);
+        return new WaitIterator<>(copy, deadline, Math.min(count, copy.size()));
     }
 
-    public static <A extends Awaitable<?>> Iterable<A> iwait(Collection<A> tasks) {
-        return iwait(tasks, null);
+    /** As {@link #iwait(Collection, Duration, int)}, for all of them. */
+    public static <W extends Waitable> WaitIterator<W> iwait(Collection<W> objects, Duration timeout) {
+        return iwait(objects, timeout, Integer.MAX_VALUE);
+    }
+
+    public static <W extends Waitable> WaitIterator<W> iwait(Collection<W> objects) {
+        return iwait(objects, null);
     }
 
     /** Same as {@link #iwait(Collection, Duration)}, with asyncio's name. */
-    public static <A extends Awaitable<?>> Iterable<A> asCompleted(Collection<A> tasks, Duration timeout) {
-        return iwait(tasks, timeout);
+    public static <W extends Waitable> WaitIterator<W> asCompleted(Collection<W> objects, Duration timeout) {
+        return iwait(objects, timeout);
     }
 
-    /** Iterator over completions; listeners may fire on other threads, so the queue is locked. */
-    private static final class Iwait<A extends Awaitable<?>> implements Iterator<A>, Awaitable.Listener {
-        private final List<A> all;
-        private final long deadline;
-        private final ArrayDeque<A> done = new ArrayDeque<>();
-        private int returned;
-        private boolean registered;
-        private Fiber waiter;
-        private int waiterPark;
-        private boolean expired;
-
-        Iwait(List<A> all, long deadline) {
-            this.all = all;
-            this.deadline = deadline;
+    /**
+     * gevent's {@code wait(objects, timeout, count)}: waits until {@code count} of the waitables are
+     * ready (more than there are: all), or {@code timeout} (null: none) passes, and returns the ready
+     * ones in the order they became ready. A static method: call it as {@code Fibers.wait(...)}
+     * (unqualified, {@code Object.wait} would be found first).
+     *
+     * @throws NullPointerException if {@code objects} or one of them is null
+     * @throws IllegalArgumentException if {@code count} or {@code timeout} is negative
+     */
+    public static <W extends Waitable> List<W> wait(Collection<W> objects, Duration timeout, int count) {
+        List<W> ready = new ArrayList<>();
+        try (WaitIterator<W> it = iwait(objects, timeout, count)) {
+            it.forEachRemaining(ready::add);
         }
+        return ready;
+    }
 
-        @Override
-        @SuppressWarnings("unchecked")
-        public void done(Awaitable<?> a) {
-            Fiber w;
-            int park;
-            synchronized (done) {
-                done.addLast((A) a);
-                w = waiter;
-                park = waiterPark;
-            }
-            if (w != null) {
-                Park.unparkFromAnyThread(w, park, Boolean.TRUE);
-            }
-        }
+    /** As {@link #wait(Collection, Duration, int)}, for all of them. */
+    public static <W extends Waitable> List<W> wait(Collection<W> objects, Duration timeout) {
+        return wait(objects, timeout, Integer.MAX_VALUE);
+    }
 
-        private void register() {
-            registered = true;
-            for (A a : all) {
-                if (!a.addListener(this)) {
-                    synchronized (done) {
-                        done.addLast(a);
-                    }
-                }
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (returned == all.size() || expired) {
-                return false;
-            }
-            if (!registered) {
-                register();
-            }
-            Hub h = Hub.current();
-            for (;;) {
-                Fiber self = h.sched.current();
-                synchronized (done) {
-                    if (!done.isEmpty()) {
-                        waiter = null;
-                        return true;
-                    }
-                    waiter = self;
-                    waiterPark = Park.parkId(self);
-                }
-                Park.Wake wake = Park.Wake.SAME_HUB;
-                for (A a : all) {
-                    if (!a.isReady() && a.completesOutside(h)) {
-                        wake = Park.Wake.OTHER_THREAD;
-                    }
-                }
-                Object r;
-                try {
-                    r = Park.park(this, deadline, wake, null);
-                } finally {
-                    synchronized (done) {
-                        waiter = null;
-                    }
-                }
-                if (r == Park.TIMED_OUT) {
-                    synchronized (done) {
-                        if (done.isEmpty()) {
-                            expired = true;
-                            unregister();
-                            return false;
-                        }
-                    }
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "iwait";
-        }
-
-        private void unregister() {
-            for (A a : all) {
-                a.removeListener(this);
-            }
-        }
-
-        @Override
-        public A next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            returned++;
-            synchronized (done) {
-                return done.pollFirst();
-            }
-        }
+    /** As {@link #wait(Collection, Duration, int)}, for all of them, with no time limit. */
+    public static <W extends Waitable> List<W> wait(Collection<W> objects) {
+        return wait(objects, null, Integer.MAX_VALUE);
     }
 
     // ---------------------------------------------------------------------------------- timeouts

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,8 +39,6 @@ public final class Hub implements AutoCloseable {
     /** Every open hub, for the watchdog and {@link Fibers#dump()}; weak so a dead thread's hub goes away. */
     private static final Map<Hub, Boolean> ALL = Collections.synchronizedMap(new WeakHashMap<>());
     private static volatile BiConsumer<String, Throwable> defaultErrorHandler = Errors::printToStderr;
-    /** Hubs that schedule virtual threads, by their thread: how a virtual thread finds its carrier's hub. */
-    private static final Map<Thread, Hub> BY_CARRIER = new ConcurrentHashMap<>();
 
     final Thread thread;
     final Scheduler sched;
@@ -57,9 +53,10 @@ public final class Hub implements AutoCloseable {
     /** Set once this hub has made a virtual-thread builder: the JDK may wake its threads from its own. */
     volatile boolean schedulesVirtualThreads;
     /** The scheduler the JDK calls for this hub's virtual threads. */
-    private final Executor virtualScheduler = cont -> sched().executeVirtual(cont);
+    private final VirtualThreadScheduler virtualScheduler = new VirtualThreadScheduler(this);
 
     private Hub(Thread thread) {
+        Events.registerPeriodic();
         this.thread = thread;
         this.reactor = new Reactor(this);
         this.inbox = new Inbox(thread, reactor);
@@ -76,7 +73,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private static Hub firstUse() {
-        Hub h = carrierHub();
+        Hub h = VirtualThreadScheduler.carrierHub();
         if (h == null) {
             h = new Hub(Thread.currentThread());
             ALL.put(h, Boolean.TRUE);
@@ -85,19 +82,10 @@ public final class Hub implements AutoCloseable {
         return h;
     }
 
-    /** In a virtual thread that a hub schedules: that hub (it stays the thread's for life); else null. */
-    private static Hub carrierHub() {
-        if (!Thread.currentThread().isVirtual() || BY_CARRIER.isEmpty()) {
-            return null;
-        }
-        Hub h = BY_CARRIER.get(VirtualThreads.carrier());
-        return h == null || h.closed ? null : h;
-    }
-
     /** This thread's hub if it has one (never creates). */
     static Hub currentIfAny() {
         Hub h = CURRENT.get();
-        if (h == null && (h = carrierHub()) != null) {
+        if (h == null && (h = VirtualThreadScheduler.carrierHub()) != null) {
             CURRENT.set(h);
         }
         return h;
@@ -112,10 +100,6 @@ public final class Hub implements AutoCloseable {
     public static Hub currentIfRunning() {
         Hub h = currentIfAny();
         return h != null && !h.closed && h.isRunning() ? h : null;
-    }
-
-    private Scheduler sched() {
-        return sched;
     }
 
     /**
@@ -139,12 +123,7 @@ public final class Hub implements AutoCloseable {
      */
     public Thread.Builder.OfVirtual virtualThreadBuilder() {
         checkOpen();
-        Thread.Builder.OfVirtual b = VirtualThreads.builder(virtualScheduler);
-        if (!schedulesVirtualThreads) {
-            schedulesVirtualThreads = true;
-            BY_CARRIER.put(thread, this);
-        }
-        return b;
+        return virtualScheduler.newBuilder();
     }
 
     static List<Hub> all() {
@@ -249,7 +228,7 @@ public final class Hub implements AutoCloseable {
                 sched.root.yieldNow(); // asyncio: stop() before run() runs one pass and returns
             } else {
                 // stop() may come from any thread, so this wait is never hopeless
-                sched.root.park(Scheduler.Blocker.RUN, Park.NO_DEADLINE, Park.Wake.OTHER_THREAD, null);
+                sched.root.park(Blocker.RUN, Park.NO_DEADLINE, Park.Wake.OTHER_THREAD, null);
             }
         } finally {
             inRun = false;
@@ -264,7 +243,7 @@ public final class Hub implements AutoCloseable {
             return;
         }
         stopRequested = true;
-        if (inRun && sched.root.blocker() == Scheduler.Blocker.RUN) {
+        if (inRun && sched.root.blocker() == Blocker.RUN) {
             sched.root.unpark(null);
         }
     }
@@ -331,7 +310,7 @@ public final class Hub implements AutoCloseable {
             CURRENT.remove();
         }
         ALL.remove(this);
-        BY_CARRIER.remove(thread, this);
+        VirtualThreadScheduler.unregister(this);
     }
 
     private void killRemaining() {

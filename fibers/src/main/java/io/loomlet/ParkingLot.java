@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * <b>Low-level:</b> a FIFO list of parked fibers (trio's {@code ParkingLot}), the wait list that
- * Loomlet's primitives ({@code Lock}, {@code Semaphore}, {@code FiberQueue}, {@code Channel},
- * {@code Event}, {@code Group}) sit on. A new primitive should park here rather than call
+ * Loomlet's hub-confined primitives ({@code FiberQueue}, {@code Channel}, {@code Group}) sit on;
+ * the thread-safe ones sit on {@link SharedParkingLot}. A new primitive should park here rather than call
  * {@link Park} by hand: the lot brings its own abort (a timed-out or cancelled waiter leaves the
  * list at once) and never loses what it hands out.
  *
@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  *
  * <p>Confinement: a lot binds to the hub of the first fiber that uses it; every later call must come
  * from that hub's thread, or it throws {@link IllegalStateException}. Across threads use
- * {@link AsyncResult}, {@link Task} or {@link HubGroup}.
+ * {@link SharedParkingLot}, {@link AsyncResult}, {@link Task} or {@link HubGroup}.
  */
 public final class ParkingLot {
     private final String name;

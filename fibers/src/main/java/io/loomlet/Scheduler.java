@@ -1,7 +1,6 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
-import io.loomlet.internal.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -34,22 +33,6 @@ import jdk.internal.vm.Continuation;
  * <p>Confinement: the hub's thread only.
  */
 final class Scheduler {
-    /** The kernel's own reasons to park, shown by dumps: an enum, so nothing compares strings. */
-    enum Blocker {
-        RUN("Hub.run"), SLEEP("sleep"), YIELD("sleep(0)");
-
-        private final String text;
-
-        Blocker(String text) {
-            this.text = text;
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
-    }
-
     /** Set by diagnostics while they watch parks; null otherwise. */
     static volatile ParkObserver observer;
 
@@ -67,6 +50,7 @@ final class Scheduler {
         // descriptor, and the loop must keep working when the process has none left (EMFILE).
         Park.Wake.values();
         Blocker.values();
+        HopelessWait.class.getName(); // loaded now; a LoopExit may come when no descriptor is left
     }
 
     final Hub hub;
@@ -114,23 +98,14 @@ final class Scheduler {
         this.current = root;
     }
 
-    /** Each hub virtual thread's fiber: what Loomlet's primitives park and wake when called in it. */
-    private static final ThreadLocal<Fiber> VIRTUAL_FIBER = new ThreadLocal<>();
-
     /** The current fiber; in one of the hub's virtual threads, that thread's fiber. */
     Fiber current() {
         Fiber f = current;
-        return f != null ? f : virtualFiber();
+        return f != null ? f : VirtualThreadScheduler.fiberOf(this);
     }
 
-    private Fiber virtualFiber() {
-        Fiber f = VIRTUAL_FIBER.get();
-        if (f == null) {
-            f = new VirtualFiber(this, Thread.currentThread());
-            VIRTUAL_FIBER.set(f);
-        }
-        current = f;
-        return f;
+    void enqueueVirtual(Runnable cont) {
+        ready.addLast(cont);
     }
 
     long switches() {
@@ -163,59 +138,6 @@ final class Scheduler {
 
     // ---------------------------------------------------------------------------------------------
     // The trampoline
-
-    /** Fiber.switchTo / throwInto: greenlet's switch rules, then the transfer. */
-    Object switchFromCurrent(Fiber target, Object value, Throwable thrown) {
-        if (Thread.currentThread() != thread) {
-            throw wrongThreadSwitch(target);
-        }
-        hub.checkOpen();
-        if (thrown instanceof FiberExit && target.isDead()) {
-            return thrown; // greenlet: throw(GreenletExit) into a dead greenlet returns quietly
-        }
-        Fiber self = current;
-        for (;;) {
-            if (target.isDead()) {
-                target = target.heir(); // greenlet: a switch to a dead fiber goes to its parent
-            } else if (target.isNew() && thrown != null) {
-                // greenlet: throwing into an unstarted fiber kills it without running it
-                target.die(thrown);
-                if (thrown instanceof FiberExit) {
-                    value = thrown;
-                    thrown = null;
-                }
-                target = target.heir();
-            } else {
-                break;
-            }
-        }
-        if (target == self) {
-            if (thrown != null) {
-                throw Errors.sneaky(thrown);
-            }
-            return value;
-        }
-        if (target.kind == Fiber.Kind.VIRTUAL) {
-            throw new IllegalStateException("cannot switch to " + target + ": it stands for a virtual thread, "
-                    + "which is no fiber; hand work over with a queue, an event or a task");
-        }
-        if (target.isBlocked()) {
-            throw new IllegalStateException("cannot switch to " + target + ": it is blocked in "
-                    + Errors.describe(target.blocker()) + " and only its waker, a kill or a Timeout may resume it");
-        }
-        return self.switchTo(target, value, thrown);
-    }
-
-    private IllegalStateException wrongThreadSwitch(Fiber target) {
-        if (Thread.currentThread().isVirtual() && hub.isCurrentThread()) {
-            return new IllegalStateException("cannot switch to " + target + " from virtual thread "
-                    + Thread.currentThread().getName() + ": virtual threads are not fibers; hand work over with a "
-                    + "queue, an event or a task");
-        }
-        return new IllegalStateException("cannot switch to " + target + " from thread "
-                + Thread.currentThread().getName() + ": a fiber only runs on the thread that made it "
-                + "(hand work across threads with HubGroup, AsyncResult or callSoonThreadsafe)");
-    }
 
     /**
      * Transfers control from {@code self} (the current fiber, already in the state it leaves in) to
@@ -418,36 +340,6 @@ final class Scheduler {
         }
     }
 
-    /**
-     * The JDK's scheduler call for this hub's virtual threads ({@link Hub#virtualThreadBuilder()}):
-     * {@code cont} runs one of them. From any thread; never blocks and never throws (the JDK calls
-     * it from {@code Thread.start}, from any waker's {@code unpark}, and from its own timer and
-     * monitor threads). On this hub's thread — also from one of its virtual threads — it joins the
-     * ready queue directly; from elsewhere it comes through the inbox. A closed hub hands it to the
-     * thread of last resort, so no virtual thread is ever stranded.
-     */
-    void executeVirtual(Runnable cont) {
-        Thread t = Thread.currentThread();
-        if ((t == thread || (t.isVirtual() && VirtualThreads.carrier() == thread)) && !hub.isClosed()) {
-            ready.addLast(cont);
-        } else if (!inbox.offer(new VirtualWake(this, cont))) {
-            LastResortCarrier.execute(cont);
-        }
-    }
-
-    /** A virtual thread woken from another thread: it joins the ready queue on the hub's thread. */
-    private record VirtualWake(Scheduler sched, Runnable cont) implements Runnable, Inbox.OnClose {
-        @Override
-        public void run() {
-            sched.ready.addLast(cont);
-        }
-
-        @Override
-        public void hubClosed() {
-            LastResortCarrier.execute(cont);
-        }
-    }
-
     private void runCallback(Handle h) {
         try {
             h.run();
@@ -487,7 +379,7 @@ final class Scheduler {
         if (!work && thread.isInterrupted()) {
             // Parking or selecting would return at once, again and again: end the wait that holds
             // the thread instead, as Thread.sleep would (the interrupt status stays set).
-            return interrupted(waiter);
+            return HopelessWait.interrupted(hub, waiter);
         }
         long wait = work ? 0 : nanosToNextTimer();
         if (ioParks > 0) {
@@ -501,7 +393,7 @@ final class Scheduler {
             // Nothing ready, no timer, no I/O, and no park declared as ended by another thread:
             // nothing can ever end this wait. (A hub that schedules virtual threads cannot know:
             // the JDK wakes them from its own timer and monitor threads, so it waits, as a thread would.)
-            return loopExit(waiter);
+            return HopelessWait.loopExit(hub, waiter);
         }
         inbox.park(wait);
         return null;
@@ -513,37 +405,6 @@ final class Scheduler {
         // -1 only when there is no timer at all. A timer that came due since fireDueTimers gives a
         // negative difference, which must mean "do not wait", not "wait forever".
         return first == null ? -1 : Math.max(0, first.deadline() - System.nanoTime());
-    }
-
-    private Fiber loopExit(Fiber waiter) {
-        LoopExit e;
-        try {
-            e = new LoopExit("this operation would block forever: the hub of thread " + hub.thread.getName()
-                    + " has no fiber ready, no timer, no I/O and no wait another thread may end, so nothing "
-                    + "could wake " + waiter.name()
-                    + (waiter.blocker() == null ? "" : " (blocked in " + Errors.describe(waiter.blocker()) + ")"));
-        } catch (Throwable failed) {
-            e = new LoopExit("this operation would block forever: nothing could wake it");
-        }
-        return endWait(waiter, e);
-    }
-
-    // Cold paths live in methods of their own, so that the loop's hot methods stay small enough for
-    // the JIT to inline (string building inline made a sleep(0) round trip about 1.5x slower).
-    private Fiber interrupted(Fiber waiter) {
-        return endWait(waiter, new HubInterruptedException("thread " + hub.thread.getName()
-                + " was interrupted while " + waiter.name() + " waited"));
-    }
-
-    /** Ends the loop's wait with {@code e} raised in {@code waiter}; returns the fiber to resume now, or null. */
-    private Fiber endWait(Fiber waiter, RuntimeException e) {
-        if (waiter.cancel(e)) {
-            return null; // now runnable, with e: the next pass resumes it
-        }
-        // Not parked: the root or the hub fiber waiting for a switch back. Resume it with e.
-        waiter.inValue = null;
-        waiter.inThrow = e;
-        return waiter;
     }
 
     /** Phase: run what other threads sent. */

@@ -1,7 +1,6 @@
 package io.loomlet;
 
 import io.loomlet.internal.Errors;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link Fiber}'s state machine and every transition of it: the states and their one checked write,
@@ -61,8 +60,9 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** A Timeout that fired while this fiber was not parked: raised at its next blocking point. */
     private Throwable pendingThrow;
 
-    // Intrusive FIFO links of the ParkingLot this fiber waits in: waiting allocates nothing.
-    ParkingLot lot;
+    // Intrusive FIFO links of the ParkingLot or SharedParkingLot this fiber waits in (null: none):
+    // waiting allocates nothing. In a SharedParkingLot they are read and written under its monitor.
+    Object lot;
     Fiber lotPrev;
     Fiber lotNext;
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
@@ -198,25 +198,17 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         }
     }
 
-    /**
-     * A hub virtual thread's park: the JDK parks the thread (its own continuation, not one of ours)
-     * until {@link #wake} unparks it; the hub's loop runs meanwhile. A Loomlet wait is not
-     * interruptible (its API has no InterruptedException): an interrupt is kept for afterwards.
-     */
+    /** A hub virtual thread's park (see {@link VirtualFiber#awaitWake}): back to RUNNING once woken. */
     private Object parkVirtual() {
-        boolean interrupted = false;
-        while (state == PARKED) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                interrupted = true; // else park would return at once, again and again, holding the hub
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        ((VirtualFiber) this).awaitWake();
         setState(RUNNABLE, RUNNING);
         sched.current = (Fiber) this;
         return takeResume();
+    }
+
+    /** Still parked: for {@link VirtualFiber#awaitWake}. */
+    final boolean isParked() {
+        return state == PARKED;
     }
 
     /** A park's cleanup, however it ended: counters, timer, blocker, park number, observer. */
@@ -238,14 +230,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** sleep(0): lets every fiber that is ready run once, then comes back. */
     final void yieldNow() {
-        checkCanBlock(Scheduler.Blocker.YIELD);
+        checkCanBlock(Blocker.YIELD);
         Scheduler s = sched;
         if (kind == Fiber.Kind.VIRTUAL) {
             Thread.yield(); // the JDK requeues the thread on this hub, behind what is ready now
             s.current = (Fiber) this;
             return;
         }
-        blocker = Scheduler.Blocker.YIELD;
+        blocker = Blocker.YIELD;
         inValue = null;
         inThrow = null;
         try {
@@ -302,7 +294,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (isArmed()) {
             sched.timers.remove(this);
         }
-        LockSupport.unpark(((VirtualFiber) this).vthread);
+        java.util.concurrent.locks.LockSupport.unpark(((VirtualFiber) this).vthread);
     }
 
     /**

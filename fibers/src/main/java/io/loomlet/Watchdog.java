@@ -172,19 +172,24 @@ public final class Watchdog {
         sb.append("loomlet watchdog: the hub of thread ").append(h.thread.getName())
                 .append(" has not switched for ").append(stalledNanos / 1_000_000).append(" ms; ");
         Thread vt = cur == null ? io.loomlet.internal.VirtualThreads.threadOf(h.sched.runningVirtual) : null;
+        StackTraceElement[] stack;
         if (cur != null) {
             sb.append("fiber '").append(cur.name()).append("' holds it:\n");
-            Diagnostics.appendStack(sb, h.thread.getStackTrace());
+            stack = h.thread.getStackTrace();
+            Diagnostics.appendStack(sb, stack);
             appendMonitorOwner(sb, h);
         } else if (vt != null) {
             // a virtual thread's frames are not in its carrier's stack trace: ask the thread itself
             sb.append("virtual thread '").append(vt.getName()).append("' holds it (a carrier-blocking call: a "
                     + "class initialiser, native code, or a long computation):\n");
-            Diagnostics.appendStack(sb, vt.getStackTrace());
+            stack = vt.getStackTrace();
+            Diagnostics.appendStack(sb, stack);
         } else {
             sb.append("a virtual thread holds it:\n");
-            Diagnostics.appendStack(sb, h.thread.getStackTrace());
+            stack = h.thread.getStackTrace();
+            Diagnostics.appendStack(sb, stack);
         }
+        Events.stall(h, stalledNanos, vt, cur == null ? "a virtual thread" : cur.name(), stack);
         int holders = 0;
         try {
             for (Fiber f : h.fibers.racySnapshot()) {

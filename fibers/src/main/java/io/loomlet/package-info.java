@@ -12,10 +12,12 @@
  *       other threads send), {@code FiberList}, {@code TimerHeap}.</li>
  *   <li><b>Low-level API</b>, public but not for daily use (trio's {@code lowlevel}: "useful for
  *       extending", with no guard rails): {@link io.loomlet.Park}, the one way to block, and
- *       {@link io.loomlet.ParkingLot}, the wait list primitives sit on. Write new primitives with
- *       them; use the rest of the API for everything else.</li>
- *   <li><b>The gevent layer</b>: {@link io.loomlet.Fibers} (spawn, sleep, joinAll, iwait,
- *       withTimeout), {@link io.loomlet.Task}, {@link io.loomlet.AsyncResult},
+ *       {@link io.loomlet.ParkingLot} and {@link io.loomlet.SharedParkingLot}, the wait lists
+ *       primitives sit on (confined to a hub, and shared between threads). Write new primitives
+ *       with them; use the rest of the API for everything else.</li>
+ *   <li><b>The gevent layer</b>: {@link io.loomlet.Fibers} (spawn, newTask, sleep, joinAll, iwait,
+ *       wait, withTimeout), {@link io.loomlet.Task}, {@link io.loomlet.AsyncResult},
+ *       {@link io.loomlet.Waitable} and {@link io.loomlet.WaitIterator},
  *       {@link io.loomlet.Timeout}, {@link io.loomlet.Group} and {@link io.loomlet.Pool},
  *       {@link io.loomlet.FiberLocal}, {@link io.loomlet.ThreadPool}, {@link io.loomlet.HubGroup}.</li>
  *   <li>{@code io.loomlet.sync} (locks, semaphores, events, queues, channels) and

@@ -54,6 +54,7 @@ class BadMomentsTest extends HubTestBase {
             q.put("full");
             q.put("more", d);
         }));
+        calls.add(Arguments.of("FiberQueue.peek", (Consumer<Duration>) d -> new FiberQueue<String>().peek(d)));
         calls.add(Arguments.of("Channel.get", (Consumer<Duration>) d -> new Channel<String>().get(d)));
         calls.add(Arguments.of("Channel.put", (Consumer<Duration>) d -> new Channel<String>().put("x", d)));
         calls.add(Arguments.of("Task.join", (Consumer<Duration>) d -> Fibers.spawn(() -> new Event().await()).join(d)));

@@ -154,6 +154,24 @@ class VirtualThreadsTest extends HubTestBase {
     }
 
     @Test
+    void runInThreadFromAVirtualThreadParksOnlyIt() {
+        AtomicInteger ticks = new AtomicInteger();
+        Task<Void> ticker = Fibers.spawn(() -> {
+            for (;;) {
+                ticks.incrementAndGet();
+                Fibers.sleep(Duration.ofMillis(1));
+            }
+        });
+        String r = inVirtualThread(() -> Fibers.runInThread(() -> {
+            Thread.sleep(50); // blocks a pool thread, not the hub
+            return Thread.currentThread().getName();
+        }));
+        assertTrue(ticks.get() >= 5, "the hub ran meanwhile: " + ticks.get());
+        assertFalse(r.equals(Thread.currentThread().getName()), r);
+        ticker.kill();
+    }
+
+    @Test
     void aFiberWaitsForAVirtualThread() {
         FiberQueue<Integer> queue = new FiberQueue<>();
         hub.virtualThreadBuilder().start(() -> {
@@ -181,6 +199,33 @@ class VirtualThreadsTest extends HubTestBase {
             return set + " " + Thread.interrupted();
         });
         assertEquals("false true", r);
+    }
+
+    @Test
+    void anInterruptEndsASocketWaitInAVirtualThreadByClosingTheSocket() throws Exception {
+        try (io.loomlet.net.FiberServerSocket ss = io.loomlet.net.FiberServerSocket.bind(
+                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            Task<io.loomlet.net.FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            io.loomlet.net.FiberSocket c = io.loomlet.net.FiberSocket.connect(ss.localAddress(), null);
+            io.loomlet.net.FiberSocket peer = acc.get();
+            AtomicReference<Thread> reader = new AtomicReference<>();
+            Fibers.spawn(() -> {
+                Fibers.sleep(Duration.ofMillis(20));
+                reader.get().interrupt(); // from a fiber of the hub; the reader waits in the hub's selector
+            });
+            String r = inVirtualThread(() -> {
+                reader.set(Thread.currentThread());
+                try {
+                    c.read(new byte[1], 0, 1);
+                    return "read returned";
+                } catch (java.net.SocketException e) {
+                    return "SocketException, interrupted=" + Thread.currentThread().isInterrupted();
+                }
+            });
+            assertEquals("SocketException, interrupted=true", r);
+            assertEquals(-1, peer.read(new byte[1], 0, 1), "the socket was closed: the peer sees its end");
+            peer.close();
+        }
     }
 
     @Test

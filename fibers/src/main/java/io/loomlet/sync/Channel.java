@@ -13,7 +13,9 @@ import java.util.function.Consumer;
 /**
  * An unbuffered channel: {@link #put} waits until a getter takes the item, {@link #get} waits until
  * a putter gives one (gevent's {@code Channel}, a rendezvous). Items may not be null. Getters and
- * putters both wait on {@link ParkingLot}s, first come first served.
+ * putters both wait on {@link ParkingLot}s, first come first served. {@link #offer(Object)} and
+ * {@link #poll()} never wait: they succeed only when the other side waits already, which
+ * {@link #isFull()} and {@link #isEmpty()} tell beforehand.
  *
  * <p>Confinement: fibers of one hub.
  *
@@ -58,6 +60,14 @@ public final class Channel<T> {
     }
 
     /**
+     * Gives {@code item} to a getter waiting now, without waiting (gevent's {@code put_nowait}, which
+     * raises {@code Full} where this returns false); false, doing nothing, if none waits.
+     */
+    public boolean offer(T item) {
+        return offer(item, Duration.ZERO);
+    }
+
+    /**
      * Gives {@code item} to a getter, waiting at most {@code timeout} (null: no limit; zero: only a
      * getter waiting now); false if nobody took it.
      */
@@ -96,6 +106,14 @@ public final class Channel<T> {
         return v;
     }
 
+    /**
+     * Takes an item a putter is offering now, without waiting (gevent's {@code get_nowait}, which
+     * raises {@code Empty} where this returns null); that putter's put returns. Null if none.
+     */
+    public T poll() {
+        return poll(Duration.ZERO);
+    }
+
     /** Takes an item, waiting at most {@code timeout} (null: no limit; zero: only a putter waiting now); null if none came. */
     @SuppressWarnings("unchecked")
     public T poll(Duration timeout) {
@@ -113,6 +131,28 @@ public final class Channel<T> {
         }
         Object r = getters.park(deadline, itemAbandoned);
         return r == Park.TIMED_OUT ? null : (T) r;
+    }
+
+    /**
+     * Whether no item can be taken now: {@link #poll()} would return null, a get would wait. A channel
+     * holds no items of its own; what a get can take is a waiting putter's item (or one a cancelled
+     * getter gave back). gevent's {@code empty()} always answers true; this answers the question a
+     * caller asks.
+     */
+    public boolean isEmpty() {
+        // Items given back (fiber null) are only ever added at the head, so they come first; an offer
+        // whose putter timed out or was cancelled may linger until that putter runs, so waiting putters
+        // are counted by the lot, not by the offers.
+        Offer<T> first = offers.peekFirst();
+        return putters.waiters() == 0 && (first == null || first.fiber != null);
+    }
+
+    /**
+     * Whether no item can be given now: {@link #offer(Object)} would return false, a put would wait
+     * for a getter. gevent's {@code full()} always answers true; this is false while a getter waits.
+     */
+    public boolean isFull() {
+        return getters.waiters() == 0;
     }
 
     /** Putters waiting now. */

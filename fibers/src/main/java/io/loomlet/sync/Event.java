@@ -1,7 +1,8 @@
 package io.loomlet.sync;
 
 import io.loomlet.Park;
-import io.loomlet.ParkingLot;
+import io.loomlet.SharedParkingLot;
+import io.loomlet.Waitable;
 import io.loomlet.internal.Deadlines;
 import java.time.Duration;
 
@@ -9,27 +10,57 @@ import java.time.Duration;
  * A flag fibers wait for: gevent's {@code Event}. {@link #set()} wakes every waiter; waiting on a set
  * event returns at once.
  *
- * <p>Confinement: fibers of one hub (see {@link ParkingLot}). Across threads use
- * {@link io.loomlet.AsyncResult}.
+ * <p>Thread-safe (as gevent's since 21): fibers of any hub, a hub's virtual threads and plain
+ * threads may wait on it, and any thread may set or clear it; a waiter of another hub is woken
+ * through that hub's inbox. Since anyone may set it, a wait on an event is never taken for a
+ * {@link io.loomlet.LoopExit}. As a {@link Waitable} ({@link io.loomlet.Fibers#iwait}) it is ready
+ * while set.
  */
-public final class Event {
-    private boolean flag;
-    // An event is the signal other threads send (today through Hub.callSoonThreadsafe): a wait on it
-    // may always be ended from outside the hub, so it is never taken for a LoopExit.
-    private final ParkingLot lot = new ParkingLot("Event", Park.Wake.OTHER_THREAD);
+public final class Event implements Waitable {
+    private volatile boolean flag;
+    // mustWait is checked under the lot's monitor with the append, and set() wakes under the same
+    // monitor after writing the flag: a waiter either sees the flag or is on the list set() wakes.
+    private final SharedParkingLot lot = new SharedParkingLot("Event") {
+        @Override
+        protected boolean mustWait() {
+            return !flag;
+        }
+    };
 
-    /** Sets the flag and wakes every waiting fiber. */
+    /** Sets the flag and wakes every waiting fiber. From any thread. */
     public void set() {
+        if (flag) {
+            return; // nobody can have queued since: a waiter checks the flag as it queues
+        }
         flag = true;
         lot.unparkAll(Boolean.TRUE);
+        lot.notifyWatchers(this);
     }
 
+    /** Clears the flag: later waits wait again. From any thread. */
     public void clear() {
         flag = false;
     }
 
     public boolean isSet() {
         return flag;
+    }
+
+    /** The same as {@link #isSet()} (gevent's {@code ready()}). */
+    @Override
+    public boolean isReady() {
+        return flag;
+    }
+
+    /** Low-level ({@link Waitable}): {@code w} is told when the event is set. */
+    @Override
+    public boolean watch(Waitable.Watcher w) {
+        return lot.watch(this, w);
+    }
+
+    @Override
+    public void unwatch(Waitable.Watcher w) {
+        lot.unwatch(w);
     }
 
     /** Waits until the flag is set; returns true. */
@@ -43,7 +74,7 @@ public final class Event {
         if (flag) {
             return true;
         }
-        return lot.park(deadline, null) != Park.TIMED_OUT || flag;
+        return lot.park(deadline, Park.Wake.OTHER_THREAD, null) != Park.TIMED_OUT || flag;
     }
 
     /** Fibers waiting now. */

@@ -1,18 +1,20 @@
 package io.loomlet.sync;
 
 import io.loomlet.Fiber;
+import io.loomlet.FiberTimeoutException;
+import io.loomlet.Hub;
 import io.loomlet.Park;
-import io.loomlet.ParkingLot;
 import io.loomlet.internal.Deadlines;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /**
  * A mutual-exclusion lock owned by a fiber: use it, not {@code synchronized} or
  * {@code ReentrantLock}, around code that blocks. All fibers of a hub share one thread, so a
  * {@code synchronized} block that parks inside hangs the thread when another fiber enters it, and a
  * {@code ReentrantLock} lets the second fiber straight in. Not re-entrant (see {@link RLock});
- * FIFO; released straight to the next waiter.
+ * FIFO; released straight to the next waiter. Hold it around a block with {@link #hold()}:
  *
  * <pre>{@code
  * try (var held = lock.hold()) {
@@ -20,25 +22,44 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>Confinement: fibers of one hub (see {@link ParkingLot}).
+ * <p>Thread-safe: fibers of any hub, a hub's virtual threads and plain threads may share it (the
+ * owner is the fiber that acquired it: a plain thread's is its root fiber); a waiter of another hub
+ * is woken through that hub's inbox. A wait on a lock that only one hub has ever used is ended by
+ * that hub alone, so when nothing there can end it, it raises {@link io.loomlet.LoopExit} as in
+ * gevent; once a second hub or thread has used the lock, its releases may come from there, and its
+ * waits are not taken for a LoopExit. Without waiters, acquire and release are one compare-and-set
+ * each and take no lock.
  */
-public class Lock {
+public class Lock extends Permits {
+    private static final VarHandle HOME;
+
+    static {
+        try {
+            HOME = MethodHandles.lookup().findVarHandle(Lock.class, "home", Hub.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The fiber holding the lock; null when free, and for a moment while it is handed to a waiter.
+     * A plain field, so that the uncontended path costs no store fence: it is written by the fiber
+     * that has just taken the lock (after the state's compare-and-set) or is giving it up (before
+     * it), and the checks that matter compare it with the current fiber, which always sees its own
+     * latest write; other threads read it as a snapshot (owner(), toString()).
+     */
     Fiber owner;
-    final ParkingLot lot;
-    private final Consumer<Object> abandon = grant -> handOff();
+    /** The first hub that used the lock. */
+    private volatile Hub home;
+    /** Set once a second hub (or a plain thread, with a hub of its own) has used it. */
+    private volatile boolean shared;
 
     public Lock() {
         this("Lock");
     }
 
     Lock(String name) {
-        this.lot = new ParkingLot(name);
-    }
-
-    /** Releases the lock when closed. */
-    public interface Held extends AutoCloseable {
-        @Override
-        void close();
+        super(1, name);
     }
 
     /** Acquires the lock, waiting as long as it takes. */
@@ -46,33 +67,57 @@ public class Lock {
         acquire(null);
     }
 
-    /** Acquires the lock, waiting at most {@code timeout} (null: no limit); returns whether it did. */
+    /**
+     * Acquires the lock, waiting at most {@code timeout} (null: no limit); returns whether it did.
+     *
+     * @throws IllegalStateException if the current fiber holds it already (it is not re-entrant)
+     */
     public boolean acquire(Duration timeout) {
         Deadlines.check(timeout, "Lock.acquire");
         Fiber me = Fiber.current();
-        if (owner == null) {
+        noteUser(me);
+        if (tryTake()) {
             owner = me;
             return true;
         }
         if (owner == me) {
-            throw new IllegalStateException(me + " already holds this Lock; it is not re-entrant (use RLock)");
+            throw new IllegalStateException(me + " already holds this " + getClass().getSimpleName()
+                    + "; it is not re-entrant (use RLock)");
         }
-        return lot.park(Deadlines.of(timeout, "Lock.acquire"), abandon) != Park.TIMED_OUT;
-    }
-
-    /** Acquires if free now. */
-    public boolean tryAcquire() {
-        if (owner == null) {
-            owner = Fiber.current();
+        if (take(Deadlines.of(timeout, "Lock.acquire"), wake())) {
+            owner = me;
             return true;
         }
         return false;
     }
 
-    /** Acquires and returns a handle whose close() releases: for try-with-resources. */
+    /** Acquires if free now. */
+    public boolean tryAcquire() {
+        Fiber me = Fiber.current();
+        noteUser(me);
+        if (tryTake()) {
+            owner = me;
+            return true;
+        }
+        return false;
+    }
+
+    /** Acquires, waiting as long as it takes, and returns the {@link Held} whose close releases it. */
     public Held hold() {
-        acquire();
-        return this::release;
+        acquire(null);
+        return new HeldOnce(this::release);
+    }
+
+    /**
+     * As {@link #hold()}, waiting at most {@code timeout} (null: no limit).
+     *
+     * @throws FiberTimeoutException if the lock was not acquired within {@code timeout}
+     */
+    public Held hold(Duration timeout) {
+        if (!acquire(timeout)) {
+            throw new FiberTimeoutException(null, timeout, getClass().getSimpleName() + ".hold: still held by " + owner);
+        }
+        return new HeldOnce(this::release);
     }
 
     /**
@@ -83,30 +128,75 @@ public class Lock {
     public void release() {
         Fiber me = Fiber.current();
         if (owner != me) {
-            throw new IllegalStateException(me + " cannot release a Lock held by " + (owner == null ? "nobody" : owner));
+            throw notOwner(me);
         }
         handOff();
     }
 
+    final IllegalStateException notOwner(Fiber me) {
+        Fiber o = owner;
+        return new IllegalStateException(me + " cannot release a " + getClass().getSimpleName() + " held by "
+                + (o != null ? o : isLocked() ? "another fiber" : "nobody"));
+    }
+
+    /** Lets go without the owner check: to the longest waiter, or free. */
     void handOff() {
-        owner = lot.unparkOne(Grant.PERMIT);
+        owner = null;
+        give();
+    }
+
+    /** For Condition: how many holds {@link #handOff} lets go of (an RLock's count). Owner only. */
+    int holdsToRestore() {
+        return 1;
+    }
+
+    /** For Condition: takes the lock back, waiting as long as it takes, with {@code holds} holds. */
+    void reacquire(int holds) {
+        acquire(null);
+    }
+
+    /**
+     * Who may end a wait on this lock: its holders release it, and all of them so far were fibers of
+     * one hub, or not (see the class documentation).
+     */
+    final Park.Wake wake() {
+        return shared ? Park.Wake.OTHER_THREAD : Park.Wake.SAME_HUB;
+    }
+
+    /**
+     * Remembers the first hub that used the lock, and marks it shared when another one does. Done
+     * before the acquire, so a waiter that finds the lock held also finds its holder's hub counted.
+     */
+    private void noteUser(Fiber me) {
+        Hub h = me.hub();
+        Hub first = home;
+        if (first != h && !shared) {
+            if (first != null || !HOME.compareAndSet(this, null, h)) {
+                if (home != h) {
+                    shared = true;
+                }
+            }
+        }
     }
 
     public boolean isLocked() {
-        return owner != null;
+        return freePermits() == 0;
     }
 
-    /** The fiber holding the lock, or null. */
+    /** The fiber holding the lock, or null (also for a moment while it is handed to a waiter). */
     public Fiber owner() {
         return owner;
     }
 
+    /** Fibers waiting now. */
     public int waiters() {
         return lot.waiters();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + (owner == null ? "free" : "held by " + owner.name()) + ", waiters " + lot.waiters() + "]";
+        Fiber o = owner;
+        String held = o != null ? "held by " + o.name() : isLocked() ? "held" : "free";
+        return getClass().getSimpleName() + "[" + held + ", waiters " + lot.waiters() + "]";
     }
 }

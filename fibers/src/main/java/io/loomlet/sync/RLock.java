@@ -5,9 +5,10 @@ import java.time.Duration;
 
 /**
  * A re-entrant {@link Lock}: the owning fiber may acquire it again, and must release it as many
- * times (gevent's {@code RLock}).
+ * times (gevent's {@code RLock}). Thread-safe, as {@link Lock}.
  */
 public final class RLock extends Lock {
+    /** Written only by the owner; read by others only as a snapshot. */
     private int count;
 
     public RLock() {
@@ -44,7 +45,7 @@ public final class RLock extends Lock {
     public void release() {
         Fiber me = Fiber.current();
         if (owner != me) {
-            throw new IllegalStateException(me + " cannot release an RLock held by " + (owner == null ? "nobody" : owner));
+            throw notOwner(me);
         }
         if (--count == 0) {
             handOff();
@@ -53,8 +54,19 @@ public final class RLock extends Lock {
 
     @Override
     void handOff() {
+        count = 0;
         super.handOff();
-        count = owner == null ? 0 : 1;
+    }
+
+    @Override
+    int holdsToRestore() {
+        return count;
+    }
+
+    @Override
+    void reacquire(int holds) {
+        acquire(null);
+        count = holds;
     }
 
     /** How many times the owner holds it. */

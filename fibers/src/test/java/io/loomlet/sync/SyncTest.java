@@ -13,7 +13,6 @@ import io.loomlet.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Behaviour particular to each primitive (the shared part is WaitContractTest). */
@@ -75,14 +74,14 @@ class SyncTest extends HubTestBase {
         Lock l = new Lock();
         Trace t = new Trace();
         Task<Void> a = Fibers.spawn(() -> {
-            try (Lock.Held h = l.hold()) {
+            try (Held h = l.hold()) {
                 t.add("a in");
                 Fibers.sleep(10); // blocks while holding: b must wait, not enter
                 t.add("a out");
             }
         });
         Task<Void> b = Fibers.spawn(() -> {
-            try (Lock.Held h = l.hold()) {
+            try (Held h = l.hold()) {
                 t.add("b in");
             }
         });
@@ -171,24 +170,5 @@ class SyncTest extends HubTestBase {
         assertEquals("getting put returned", t.toString());
         assertFalse(c.offer("y", Duration.ofMillis(5)), "nobody took it");
         assertEquals(0, c.putters());
-    }
-
-    @Test
-    void primitivesRefuseAnotherThread() throws Exception {
-        Event e = new Event();
-        e.set();
-        e.await();
-        AtomicReference<Throwable> err = new AtomicReference<>();
-        Thread x = new Thread(() -> {
-            try {
-                e.set();
-            } catch (Throwable ex) {
-                err.set(ex);
-            }
-        });
-        x.start();
-        x.join();
-        assertTrue(err.get() instanceof IllegalStateException);
-        assertTrue(err.get().getMessage().contains("AsyncResult"), err.get().getMessage());
     }
 }

@@ -74,14 +74,9 @@ class WaitContractTest extends HubTestBase {
                         public int waiters() { return l.waiters(); }
                     };
                 }),
-                named("FiberQueue", () -> {
-                    FiberQueue<String> q = new FiberQueue<>();
-                    return new Subject() {
-                        public boolean await(Duration t) { return q.poll(t) != null; }
-                        public void give() { q.put("item"); }
-                        public int waiters() { return queueGetters(q); }
-                    };
-                }),
+                queue("FiberQueue", FiberQueue::new),
+                queue("LifoQueue", LifoQueue::new),
+                queue("PriorityQueue", PriorityQueue::new),
                 named("Channel", () -> {
                     Channel<String> c = new Channel<>();
                     return new Subject() {
@@ -92,23 +87,16 @@ class WaitContractTest extends HubTestBase {
                 }));
     }
 
-    /**
-     * Whether a getter waits on {@code q}, from behaviour (FiberQueue has no getters() count): an item
-     * offered to an empty queue goes straight to a waiting getter, else it stays in the queue, and
-     * is then taken back out. So 0 means "nobody waits" for sure, with the queue as it was; 1 means
-     * at least one getter waited, and it has now been handed the probe item.
-     */
-    static int queueGetters(FiberQueue<String> q) {
-        if (!q.isEmpty()) {
-            return 0; // items wait for getters, not the other way round
-        }
-        q.offer("probe");
-        if (q.size() == 1) {
-            q.poll();
-            q.taskDone();
-            return 0;
-        }
-        return 1;
+    /** A queue of any kind, waited on by its getters. */
+    static Supplier<Subject> queue(String name, Supplier<AbstractFiberQueue<String>> make) {
+        return named(name, () -> {
+            AbstractFiberQueue<String> q = make.get();
+            return new Subject() {
+                public boolean await(Duration t) { return q.poll(t) != null; }
+                public void give() { q.put("item"); }
+                public int waiters() { return q.getters(); }
+            };
+        });
     }
 
     /** Lock.release checks the owner; the contract drives it from outside, as a test may. */

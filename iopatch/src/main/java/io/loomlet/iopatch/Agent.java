@@ -108,6 +108,10 @@ public final class Agent {
     private static synchronized void install(Instrumentation inst) {
         exportContinuations(inst);
         startWatchdog();
+        if (!"false".equals(System.getProperty("loomlet.jmx"))) {
+            // the fiber dump of a running patched program, from outside (JConsole, JMC)
+            io.loomlet.iopatch.internal.FibersManagement.register();
+        }
         if (!IoPatch.agentActive) {
             inst.addTransformer(new Transformer(new Rewriter(mainClass())), inst.isRetransformClassesSupported());
             IoPatch.agentActive = true;

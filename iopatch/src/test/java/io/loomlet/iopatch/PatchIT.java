@@ -186,6 +186,14 @@ class PatchIT {
     }
 
     @Test
+    void theAgentShowsTheFiberDumpOverJmxAndTurnsTheWatchdogOn() {
+        Result r = agent(null, io.loomlet.iopatch.programs.MxBeanProgram.class);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("MX dump names the fiber: true"), r.out());
+        assertTrue(r.out().contains("MX watchdog: true"), r.out());
+    }
+
+    @Test
     void aClassThatCannotBeRewrittenRunsUnpatchedWithOneWarning() {
         Result r = agent(null, Unrewritable.class);
         assertEquals(0, r.exit(), r.out());
