@@ -120,7 +120,7 @@ class FiberLocalTest extends HubTestBase {
                 "a thread that ended without closing its hub: its root's value is dropped once it is collected");
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static WeakReference<Object>[] makeValueOnAThread(FiberLocal<Object> l) throws InterruptedException {
         WeakReference<Object>[] ref = new WeakReference[1];
         Thread t = new Thread(() -> {
@@ -177,6 +177,7 @@ class FiberLocalTest extends HubTestBase {
     }
 
     @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void anInitialValueThatReadsItsOwnLocal() {
         FiberLocal<Integer>[] self = new FiberLocal[1];
         int[] calls = {0};
