@@ -265,8 +265,9 @@ public final class Hub implements AutoCloseable {
      * Closes the hub, completing everything it holds: the fibers left are killed (with
      * {@link FiberExit}, so their {@code finally} blocks run), tasks that were spawned later or sent
      * from another thread and have not started end as killed (their joiners wake), pending
-     * callbacks are dropped, and the hub refuses work from then on. A later {@link #current()} on
-     * this thread makes a new hub. Call it from the root, when the loop is not running.
+     * callbacks are dropped, the root's and the callbacks' {@link FiberLocal} values go, and the hub
+     * refuses work from then on. A later {@link #current()} on this thread makes a new hub. Call it
+     * from the root, when the loop is not running.
      */
     @Override
     public void close() {
@@ -303,6 +304,8 @@ public final class Hub implements AutoCloseable {
         } catch (IOException e) {
             reportError("closing the selector of " + this, e);
         }
+        sched.root.dropLocals(); // the root and the callback fiber never die: their FiberLocal values go now
+        sched.hubFiber.dropLocals();
         if (CURRENT.get() == this) {
             CURRENT.remove();
         }

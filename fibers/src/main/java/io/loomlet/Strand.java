@@ -68,7 +68,10 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
     Object lotGrant;
 
-    /** FiberLocal values, indexed by FiberLocal id. */
+    /**
+     * This fiber's FiberLocal values, indexed by FiberLocal id: weak references to cells that the
+     * FiberLocals hold (see {@link FiberLocal}); null until the fiber uses one.
+     */
     Object[] locals;
 
     /** {@code state} is where the fiber enters the table: NEW for a user fiber, RUNNING for root and hub. */
@@ -421,11 +424,20 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         }
         transition(1 << NEW | 1 << RUNNING, DEAD);
         sched.hub.fibers.remove((Fiber) this);
-        locals = null;
+        dropLocals();
         try {
             ended(error);
         } catch (Throwable e) {
             sched.hub.reportError("the end of " + ((Fiber) this).name() + " could not be recorded", e);
+        }
+    }
+
+    /** This fiber's FiberLocal values go (it died, or its hub closed): their FiberLocals drop them. */
+    final void dropLocals() {
+        Object[] l = locals;
+        if (l != null) {
+            locals = null;
+            FiberLocal.fiberDied(l);
         }
     }
 

@@ -5,6 +5,7 @@ import io.loomlet.FiberExit;
 import io.loomlet.Fibers;
 import io.loomlet.HubGroup;
 import io.loomlet.Task;
+import io.loomlet.internal.Deadlines;
 import io.loomlet.internal.Errors;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,6 +48,11 @@ import java.util.function.BiConsumer;
  * {@link #spreadOver} to run handlers on the hubs of a {@link HubGroup}. An accept that fails (for
  * example, out of file descriptors) backs off from 10 ms up to 1 s, reporting once per episode, and
  * the server recovers when the cause goes.
+ *
+ * <p>Lifecycle, as gevent's: {@link #start()}; {@link #stopAccepting()} and {@link #startAccepting()}
+ * pause and resume accepting (the listening socket stays open); {@link #stop(Duration)} closes it,
+ * gives the handlers a grace period and kills the rest, and may be called from a handler, which then
+ * finishes its own reply; a stopped server can be started again.
  */
 public final class StreamServer implements AutoCloseable {
     /** Serves one connection; the socket is closed when this returns. */
@@ -65,8 +71,21 @@ public final class StreamServer implements AutoCloseable {
     private static final BiConsumer<String, Throwable> DEFAULT_ERROR_HANDLER = Errors::printToStderr;
     private BiConsumer<String, Throwable> errorHandler = DEFAULT_ERROR_HANDLER;
 
+    /*
+     * Lifecycle: IDLE (new, or stopped) -> STARTED (start) -> STOPPING (stop, until its handlers are
+     * done) -> IDLE, so a stopped server can start again. Transitions, and the fields below that go
+     * with them, under `lock`, which is never held across a wait.
+     */
+    private static final int IDLE = 0;
+    private static final int STARTED = 1;
+    private static final int STOPPING = 2;
+    private final Object lock = new Object();
+    private volatile int state = IDLE;
     private FiberServerSocket listener;
+    /** The accept loop while accepting; null when not started or after stopAccepting(). */
     private Task<Void> acceptLoop;
+    /** Completed when the stop of this run is done: what serveForever waits for. */
+    private AsyncResult<Void> stopped;
     private volatile boolean stopping;
     private final Set<Task<?>> handlers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
@@ -127,20 +146,91 @@ public final class StreamServer implements AutoCloseable {
         return this;
     }
 
-    /** Binds, listens and starts accepting in a fiber of the current hub; returns at once. */
-    public synchronized StreamServer start() throws IOException {
-        checkNotStarted();
-        listener = FiberServerSocket.bind(bindAddress, backlog);
-        acceptLoop = Fibers.spawn("accept " + listener.localAddress(), this::acceptLoop);
+    /**
+     * Binds, listens and starts accepting in a fiber of the current hub; returns at once. A stopped
+     * server can be started again: it binds its address anew (port 0: a new free port).
+     *
+     * @throws IllegalStateException if it is started, or still stopping
+     */
+    public StreamServer start() throws IOException {
+        synchronized (lock) {
+            if (state != IDLE) {
+                throw new IllegalStateException(state == STARTED ? "the server is already started" : "the server is stopping");
+            }
+            listener = FiberServerSocket.bind(bindAddress, backlog);
+            stopping = false;
+            stopped = new AsyncResult<>();
+            state = STARTED;
+            acceptLoop = spawnAcceptLoop();
+        }
         return this;
     }
 
-    /** Starts if needed and serves until {@link #stop}. */
+    /**
+     * Starts if needed and waits until {@link #stop} has stopped the server (gevent's
+     * {@code serve_forever}); {@link #stopAccepting()} alone does not end the wait.
+     */
     public void serveForever() throws IOException {
-        if (acceptLoop == null) {
-            start();
+        AsyncResult<Void> done;
+        synchronized (lock) {
+            if (state == IDLE) {
+                start();
+            }
+            done = stopped;
         }
-        acceptLoop.join();
+        done.join();
+    }
+
+    /**
+     * Stops accepting new connections and returns once the accept loop has ended (gevent's
+     * {@code stop_accepting}). The listening socket stays open: new clients wait in its backlog
+     * until {@link #startAccepting()}; the handlers running go on. Does nothing when not accepting.
+     * From any fiber or thread.
+     */
+    public void stopAccepting() {
+        Task<Void> loop;
+        synchronized (lock) {
+            loop = acceptLoop;
+            acceptLoop = null;
+        }
+        if (loop != null) {
+            loop.kill();
+        }
+    }
+
+    /**
+     * Accepts again after {@link #stopAccepting()}, in a fiber of the current hub (gevent's
+     * {@code start_accepting}); does nothing if already accepting.
+     *
+     * @throws IllegalStateException if the server is not started
+     */
+    public void startAccepting() {
+        synchronized (lock) {
+            if (state != STARTED) {
+                throw new IllegalStateException("the server is not started: call start()");
+            }
+            if (acceptLoop == null) {
+                acceptLoop = spawnAcceptLoop();
+            }
+        }
+    }
+
+    /** True while accepting: started, and not paused by {@link #stopAccepting()}. */
+    public boolean isAccepting() {
+        synchronized (lock) {
+            return acceptLoop != null && !acceptLoop.isReady();
+        }
+    }
+
+    private Task<Void> spawnAcceptLoop() {
+        FiberServerSocket l = listener;
+        String name;
+        try {
+            name = "accept " + l.localAddress();
+        } catch (IOException e) {
+            name = "accept " + bindAddress;
+        }
+        return Fibers.spawn(name, () -> acceptLoop(l));
     }
 
     /** The address listened on (with the real port when bound to port 0). */
@@ -151,8 +241,9 @@ public final class StreamServer implements AutoCloseable {
         return listener.localAddress();
     }
 
+    /** True from {@link #start()} until {@link #stop} begins (gevent's {@code started}). */
     public boolean isStarted() {
-        return acceptLoop != null;
+        return state == STARTED;
     }
 
     /** Connections being handled now. */
@@ -168,7 +259,8 @@ public final class StreamServer implements AutoCloseable {
         return acceptErrors.get();
     }
 
-    private void acceptLoop() {
+    /** Accepts on {@code listening}, the listener of this run (a restart makes a new one). */
+    private void acceptLoop(FiberServerSocket listening) {
         long backoffMs = 0;
         int streak = 0;
         while (!stopping) {
@@ -178,13 +270,13 @@ public final class StreamServer implements AutoCloseable {
             }
             SocketChannel c;
             try {
-                c = listener.acceptNow();
+                c = listening.acceptNow();
                 if (c == null) {
                     streak = 0;
-                    c = listener.acceptChannel(null);
+                    c = listening.acceptChannel(null);
                 }
             } catch (SocketException e) {
-                if (stopping || !listener.isOpen()) {
+                if (stopping || !listening.isOpen()) {
                     break;
                 }
                 backoffMs = backOff(backoffMs, e);
@@ -313,30 +405,59 @@ public final class StreamServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, waits up to {@code timeout} for the handlers to finish, then kills the rest
-     * (their finally blocks run, their sockets close). From any fiber or thread.
+     * Stops the server (gevent's {@code stop(timeout)}): closes the listening socket, waits up to
+     * {@code timeout} (null: no limit) for the handlers to finish, then kills the rest (their finally
+     * blocks run, their sockets close). From any fiber or thread, and from one of its own handlers:
+     * that handler is neither waited for nor killed, so it finishes after stop returns (its reply is
+     * sent). Does nothing if the server is not started or already stopping. Afterwards
+     * {@link #isStarted()} is false and {@link #start()} may start it again.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws io.loomlet.FiberTimeoutException if some handler still runs 5 s after it was killed
      */
     public void stop(Duration timeout) {
-        if (acceptLoop == null) {
-            return;
-        }
-        stopping = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            report("closing the listener of " + bindAddress, e);
-        }
-        slotFreed();
-        acceptLoop.join();
-        List<Task<?>> left = new ArrayList<>(handlers);
-        Fibers.joinAll(left, timeout, false);
-        List<Task<?>> still = new ArrayList<>();
-        for (Task<?> t : left) {
-            if (!t.isReady()) {
-                still.add(t);
+        Deadlines.check(timeout, "StreamServer.stop");
+        Task<Void> loop;
+        FiberServerSocket l;
+        AsyncResult<Void> done;
+        synchronized (lock) {
+            if (state != STARTED) {
+                return;
             }
+            state = STOPPING;
+            stopping = true;
+            loop = acceptLoop;
+            acceptLoop = null;
+            l = listener;
+            done = stopped;
         }
-        Fibers.killAll(still, true, Duration.ofSeconds(5));
+        try {
+            try {
+                l.close();
+            } catch (IOException e) {
+                report("closing the listener of " + bindAddress, e);
+            }
+            slotFreed();
+            Task<?> me = Fibers.currentTask();
+            if (loop != null && loop != me) {
+                loop.join();
+            }
+            List<Task<?>> left = new ArrayList<>(handlers);
+            left.remove(me); // stop called by a handler: it finishes after this returns
+            Fibers.joinAll(left, timeout, false);
+            List<Task<?>> still = new ArrayList<>();
+            for (Task<?> t : left) {
+                if (!t.isReady()) {
+                    still.add(t);
+                }
+            }
+            Fibers.killAll(still, true, Duration.ofSeconds(5));
+        } finally {
+            synchronized (lock) {
+                state = IDLE;
+            }
+            done.set(null);
+        }
     }
 
     /** {@link #stop(Duration)} with one second for the handlers, gevent's default. */
@@ -346,7 +467,7 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void checkNotStarted() {
-        if (acceptLoop != null) {
+        if (state != IDLE) {
             throw new IllegalStateException("the server is started; set options before start()");
         }
     }
