@@ -210,9 +210,13 @@ class SocketContractTest extends HubTestBase {
     @MethodSource("variants")
     void readTimeoutRaisesAndTheSocketStaysUsable(Variant v) throws Exception {
         try (Listener l = v.listen()) {
+            io.loomlet.sync.Event timedOut = new io.loomlet.sync.Event();
             Task<Void> server = Fibers.spawn(() -> {
                 try (Conn c = l.accept()) {
-                    Fibers.sleep(100);
+                    // writes only after the client's first read timed out, however late that came on a
+                    // loaded machine, so the second read surely waits
+                    timedOut.await();
+                    Fibers.sleep(50);
                     c.write("late".getBytes());
                     Fibers.sleep(50);
                 }
@@ -222,9 +226,10 @@ class SocketContractTest extends HubTestBase {
                 long start = System.nanoTime();
                 Switches.assertOthersRan(2, () -> assertThrows(SocketTimeoutException.class, () -> c.read(new byte[10])));
                 assertTrue(System.nanoTime() - start >= 30_000_000L);
+                timedOut.set();
                 c.readTimeout(2000);
                 byte[] buf = new byte[10];
-                int n = Switches.assertOthersRan(() -> c.read(buf)); // the server writes after 100 ms
+                int n = Switches.assertOthersRan(() -> c.read(buf)); // the server writes 50 ms later
                 assertEquals("late", new String(buf, 0, n));
             }
             server.get();
