@@ -207,7 +207,7 @@ public final class Watchdog {
             sb.append("  If '").append(cur.name()).append("' is entering one of these monitors, it waits for a fiber ")
                     .append("that cannot run until it yields: a deadlock of the shared carrier thread. ")
                     .append("Do not block inside synchronized; use io.loomlet.sync.Lock.\n");
-        } else if (!trackMonitors) {
+        } else if (!trackMonitors && cur != null) {
             sb.append("  (If it is stuck entering a synchronized block, enable monitor tracking, ")
                     .append("Watchdog.enable(threshold, true), to name the fiber that holds the monitor.)\n");
         }
