@@ -149,21 +149,43 @@ final class Scheduler {
      */
     Object switchAway(Fiber self, Fiber target) {
         if (self.cont != null) {
-            next = target;
-            if (Continuation.yield(Fiber.SCOPE)) {
-                self.mount(); // resumed by the trampoline, on this fiber's own stack
-            } else {
-                // Pinned (a native frame such as a static initialiser, or a critical section): the
-                // continuation cannot unmount. Rather than fail or hang, run the loop right here on
-                // this fiber's stack until something resumes it, exactly as the root does.
-                // FiberContinuation.onPinned has already warned, once per frame.
-                next = null;
-                runLoop(target, self);
-            }
+            return yieldTo(self, target);
+        }
+        runLoop(target, self);
+        return self.takeResume();
+    }
+
+    /**
+     * {@link #switchAway} for a fiber with its own continuation ({@code self.cont != null}). Its own
+     * method, called directly by park, so that the trampoline is not inlined into the compiled frame
+     * every parked fiber keeps: through switchAway, whose other branch the hub fiber runs all the
+     * time, the JIT inlined runLoop there, and the stack slots it needs made each parked fiber's
+     * frozen stack 64 bytes bigger (8 words of the compiled frame of Continuation.enter, into which
+     * the whole path from the body to the yield is inlined; MemoryHarness --histogram).
+     */
+    Object yieldTo(Fiber self, Fiber target) {
+        next = target;
+        // After the yield only `self` is used (not this, not target, hence self.sched below): a value
+        // live across it, even only for the JIT's deoptimisation state, sits in every parked
+        // fiber's frozen stack.
+        if (Continuation.yield(Fiber.SCOPE)) {
+            self.mount(); // resumed by the trampoline, on this fiber's own stack
         } else {
-            runLoop(target, self);
+            self.sched.runPinned(self);
         }
         return self.takeResume();
+    }
+
+    /**
+     * Pinned (a native frame such as a static initialiser, or a critical section): the continuation
+     * could not unmount. Rather than fail or hang, run the loop right here on this fiber's stack until
+     * something resumes it, exactly as the root does. FiberContinuation.onPinned has already warned,
+     * once per frame.
+     */
+    private void runPinned(Fiber self) {
+        Fiber target = next;
+        next = null;
+        runLoop(target, self);
     }
 
     /**

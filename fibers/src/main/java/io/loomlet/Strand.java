@@ -189,6 +189,9 @@ abstract sealed class Strand extends TimerNode permits Fiber {
                 o.parking((Fiber) this);
             }
             setState(RUNNING, PARKED);
+            if (kind == Fiber.Kind.USER) {
+                return sched.yieldTo((Fiber) this, sched.hubFiber); // not switchAway: see yieldTo
+            }
             return kind == Fiber.Kind.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
         } finally {
             if (state != RUNNING) {
