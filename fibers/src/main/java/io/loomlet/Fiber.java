@@ -51,7 +51,6 @@ public non-sealed class Fiber extends Strand {
     final FiberContinuation cont;
     private final Body body;
     private Fiber parent;
-    private String name;
     /** True while a loop on this thread's stack below the running code owns this fiber (root, or a pinned fiber). */
     boolean onStack;
     /** Set once the continuation has been entered (so isStarted can tell a killed-before-start fiber). */
@@ -75,15 +74,25 @@ public non-sealed class Fiber extends Strand {
      * @throws IllegalStateException if the parent belongs to another thread
      */
     public Fiber(String name, Body body, Fiber parent) {
+        this(name, body, parent, true);
+    }
+
+    /**
+     * The user fibers' constructor; a subclass that runs its own code ({@link #runBody}: a task's
+     * fiber) has no body: no body object per task.
+     */
+    Fiber(String name, Body body, Fiber parent, boolean hasBody) {
         Hub hub = Hub.current();
         hub.checkOpen();
         super(hub.sched, Kind.USER, NEW);
-        this.body = Objects.requireNonNull(body, "body");
+        this.body = hasBody ? Objects.requireNonNull(body, "body") : null;
         this.cont = new FiberContinuation(this);
         Fiber p = parent == null ? sched.current() : parent;
         hub.checkSameThread(p, "set as parent");
         this.parent = p;
-        this.name = name;
+        if (name != null) {
+            extras().name = name;
+        }
         hub.fibers.add(this);
     }
 
@@ -239,8 +248,9 @@ public non-sealed class Fiber extends Strand {
     }
 
     public final String name() {
-        if (name != null) {
-            return name;
+        FiberExtras x = extrasOrNull();
+        if (x != null && x.name != null) {
+            return x.name;
         }
         return switch (kind) {
             case ROOT -> "root";
@@ -255,13 +265,20 @@ public non-sealed class Fiber extends Strand {
         return "fiber-" + Integer.toHexString(System.identityHashCode(this));
     }
 
+    /** What a fiber without a body runs (see the constructor): a task's fiber runs its task. */
+    Object runBody(Object first) throws Exception {
+        throw new AssertionError("a fiber without a body must override runBody");
+    }
+
     /** True when {@link Strand#ended} hands a failure to someone who reports it (a task), so the hub need not. */
     boolean ownsItsOutcome() {
         return false;
     }
 
     public final void setName(String name) {
-        this.name = name;
+        if (name != null || extrasOrNull() != null) {
+            extras().name = name;
+        }
     }
 
     /** The thread this fiber belongs to. */
@@ -321,7 +338,8 @@ public non-sealed class Fiber extends Strand {
             Throwable error = null;
             try {
                 Object first = f.takeResume();
-                result = f.body.run(first);
+                Body b = f.body;
+                result = b != null ? b.run(first) : f.runBody(first); // not one more frame for a body
             } catch (FiberExit e) {
                 result = e;
             } catch (Throwable e) {

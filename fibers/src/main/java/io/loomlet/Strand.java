@@ -47,7 +47,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     final Scheduler sched;
     final Fiber.Kind kind;
-    private int state;
+    private byte state; // a byte, not an int: it packs with Fiber's two booleans (4 bytes less per fiber)
 
     // Transfer slot: what the next resume of this fiber receives (a value, or an exception to raise).
     Object inValue;
@@ -57,8 +57,6 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     int parkSeq;
     Object blocker;
     private Park.Abort abort;
-    /** A Timeout that fired while this fiber was not parked: raised at its next blocking point. */
-    private Throwable pendingThrow;
 
     // Intrusive FIFO links of the ParkingLot or SharedParkingLot this fiber waits in (null: none):
     // waiting allocates nothing. In a SharedParkingLot they are read and written under its monitor.
@@ -68,17 +66,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
     Object lotGrant;
 
-    /**
-     * This fiber's FiberLocal values, indexed by FiberLocal id: weak references to cells that the
-     * FiberLocals hold (see {@link FiberLocal}); null until the fiber uses one.
-     */
-    Object[] locals;
+    /** The name, FiberLocal values and pending Timeout of the few fibers that have them; else null. */
+    private FiberExtras extras;
 
     /** {@code state} is where the fiber enters the table: NEW for a user fiber, RUNNING for root and hub. */
     Strand(Scheduler sched, Fiber.Kind kind, int state) {
         this.sched = sched;
         this.kind = kind;
-        this.state = state;
+        this.state = (byte) state;
     }
 
     /** The state, for Fiber's queries; only the methods below write it. */
@@ -110,13 +105,13 @@ abstract sealed class Strand extends TimerNode permits Fiber {
      */
     private void setState(int expected, int next) {
         assert state == expected : badTransition(next);
-        state = next;
+        state = (byte) next;
     }
 
     /** As {@link #setState}, from any state in {@code fromMask} (bit {@code 1 << state}). */
     private void transition(int fromMask, int next) {
         assert ((1 << state) & fromMask) != 0 : badTransition(next);
-        state = next;
+        state = (byte) next;
     }
 
     private String badTransition(int next) {
@@ -159,9 +154,10 @@ abstract sealed class Strand extends TimerNode permits Fiber {
             recover(); // left stale by an error that struck where nothing could undo it (see recover)
         }
         h.checkOpen();
-        Throwable pending = pendingThrow;
-        if (pending != null) {
-            pendingThrow = null;
+        FiberExtras x = extras;
+        if (x != null && x.pendingThrow != null) {
+            Throwable pending = x.pendingThrow;
+            x.pendingThrow = null;
             throw Errors.sneaky(pending);
         }
     }
@@ -372,14 +368,15 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (cancel(t)) {
             return true;
         }
-        pendingThrow = t;
+        extras().pendingThrow = t;
         return false;
     }
 
     /** Forgets {@code t} if it is still pending (its Timeout was closed before it was raised). */
     final void withdraw(Throwable t) {
-        if (pendingThrow == t) {
-            pendingThrow = null;
+        FiberExtras x = extras;
+        if (x != null && x.pendingThrow == t) {
+            x.pendingThrow = null;
         }
     }
 
@@ -437,11 +434,27 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** This fiber's FiberLocal values go (it died, or its hub closed): their FiberLocals drop them. */
     final void dropLocals() {
-        Object[] l = locals;
+        FiberExtras x = extras;
+        Object[] l = x == null ? null : x.locals;
         if (l != null) {
-            locals = null;
+            x.locals = null;
             FiberLocal.fiberDied(l);
         }
+    }
+
+    /** The fiber's extras, made now if it has none (see {@link FiberExtras}). */
+    final FiberExtras extras() {
+        FiberExtras x = extras;
+        if (x == null) {
+            x = new FiberExtras();
+            extras = x;
+        }
+        return x;
+    }
+
+    /** The fiber's extras, or null: for readers, who need not make them. */
+    final FiberExtras extrasOrNull() {
+        return extras;
     }
 
     /**
