@@ -41,13 +41,6 @@ public non-sealed class Fiber extends Strand {
 
     static final ContinuationScope SCOPE = new ContinuationScope("loomlet");
 
-    /**
-     * The root (the thread's own stack), the hub (callbacks run "in" it), a user fiber, or a hub
-     * virtual thread's stand-in ({@link VirtualFiber}: what Loomlet's primitives park and wake when
-     * called in one of the hub's virtual threads).
-     */
-    enum Kind { USER, ROOT, HUB, VIRTUAL }
-
     final FiberContinuation cont;
     private final Body body;
     private Fiber parent;
@@ -84,7 +77,7 @@ public non-sealed class Fiber extends Strand {
     Fiber(String name, Body body, Fiber parent, boolean hasBody) {
         Hub hub = Hub.current();
         hub.checkOpen();
-        super(hub.sched, Kind.USER, NEW);
+        super(hub.sched, USER, NEW);
         this.body = hasBody ? Objects.requireNonNull(body, "body") : null;
         this.cont = new FiberContinuation(this);
         Fiber p = parent == null ? sched.current() : parent;
@@ -97,11 +90,11 @@ public non-sealed class Fiber extends Strand {
     }
 
     /** The root and hub fibers: no continuation; their code runs on the thread's own stack. */
-    Fiber(Scheduler sched, Kind kind) {
+    Fiber(Scheduler sched, byte kind) {
         super(sched, kind, RUNNING);
         this.body = null;
         this.cont = null;
-        this.onStack = kind == Kind.ROOT;
+        this.onStack = kind == ROOT;
     }
 
     /**
@@ -180,7 +173,7 @@ public non-sealed class Fiber extends Strand {
             }
             return value;
         }
-        if (target.kind == Fiber.Kind.VIRTUAL) {
+        if (target.kind == Fiber.VIRTUAL) {
             throw new IllegalStateException("cannot switch to " + target + ": it stands for a virtual thread, "
                     + "which is no fiber; hand work over with a queue, an event or a task");
         }
@@ -209,17 +202,17 @@ public non-sealed class Fiber extends Strand {
 
     /** True once the fiber has run (and stays true after it dies); root and hub are always started. */
     public final boolean isStarted() {
-        return kind != Kind.USER || contStarted;
+        return kind != USER || contStarted;
     }
 
     /** True for a thread's root fiber. */
     public final boolean isRoot() {
-        return kind == Kind.ROOT;
+        return kind == ROOT;
     }
 
     /** True for the hub's own fiber, the one callbacks run in. */
     final boolean isHub() {
-        return kind == Kind.HUB;
+        return kind == HUB;
     }
 
     /** The fiber that receives this one's result (the hub's fiber for spawned tasks; null for the root). */
@@ -236,7 +229,7 @@ public non-sealed class Fiber extends Strand {
     public final void setParent(Fiber p) {
         Objects.requireNonNull(p, "parent");
         sched.hub.checkSameThread(p, "set as parent");
-        if (kind != Kind.USER) {
+        if (kind != USER) {
             throw new IllegalStateException("the root and hub fibers, and virtual threads, have no parent to change");
         }
         for (Fiber f = p; f != null; f = f.parent) {
@@ -257,6 +250,7 @@ public non-sealed class Fiber extends Strand {
             case HUB -> "hub";
             case USER -> defaultName();
             case VIRTUAL -> "virtual thread " + ((VirtualFiber) this).vthread.getName();
+            default -> throw new AssertionError("kind " + kind);
         };
     }
 

@@ -123,7 +123,7 @@ public final class Fibers {
      */
     public static boolean inFiber() {
         Hub h = Hub.currentIfAny();
-        return h != null && h.sched.current().kind == Fiber.Kind.USER;
+        return h != null && h.sched.current().kind == Fiber.USER;
     }
 
     /** The task the current fiber runs, or null (root, plain fiber, hub callback). */

@@ -97,8 +97,8 @@ final class Scheduler {
         this.inbox = inbox;
         this.reactor = reactor;
         this.thread = hub.thread;
-        this.root = new Fiber(this, Fiber.Kind.ROOT);
-        this.hubFiber = new Fiber(this, Fiber.Kind.HUB);
+        this.root = new Fiber(this, Fiber.ROOT);
+        this.hubFiber = new Fiber(this, Fiber.HUB);
         this.current = root;
     }
 
@@ -198,7 +198,7 @@ final class Scheduler {
      * a pinned fiber) cannot be resumed from here: it is deferred and requeued when this loop ends.
      */
     private void runLoop(Fiber target, Fiber waiter) {
-        boolean nested = waiter.kind == Fiber.Kind.USER;
+        boolean nested = waiter.kind == Fiber.USER;
         if (nested) {
             waiter.onStack = true;
         }
@@ -285,7 +285,7 @@ final class Scheduler {
     void fiberDied(Fiber f, Object result, Throwable error) {
         f.die(error);
         Fiber p = f.heir();
-        if (p.isBlocked() || p.kind == Fiber.Kind.VIRTUAL || (p == hubFiber && hubFiberWaiting == 0)) {
+        if (p.isBlocked() || p.kind == Fiber.VIRTUAL || (p == hubFiber && hubFiberWaiting == 0)) {
             // The heir is blocked in a wait (or is the loop itself, or a virtual thread, which is no
             // continuation of ours): it cannot take a greenlet-style
             // result, so the hub gets control, and a failure is reported rather than lost.

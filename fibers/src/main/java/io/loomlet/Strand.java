@@ -45,8 +45,18 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** Indexed by state; {@link Fiber#stateName} shows them. */
     static final String[] STATE_NAMES = {"new", "running", "suspended", "parked", "runnable", "dead"};
 
+    /*
+     * Kinds: a user fiber, the root (the thread's own stack), the hub (callbacks run "in" it), or a
+     * hub virtual thread's stand-in (VirtualFiber: what Loomlet's primitives park and wake when called
+     * in one of the hub's virtual threads). Bytes, not an enum: they pack with the state and flags.
+     */
+    static final byte USER = 0;
+    static final byte ROOT = 1;
+    static final byte HUB = 2;
+    static final byte VIRTUAL = 3;
+
     final Scheduler sched;
-    final Fiber.Kind kind;
+    final byte kind;
     private byte state; // a byte, not an int: it packs with Fiber's two booleans (4 bytes less per fiber)
 
     // Transfer slot: what the next resume of this fiber receives (a value, or an exception to raise).
@@ -70,7 +80,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     private FiberExtras extras;
 
     /** {@code state} is where the fiber enters the table: NEW for a user fiber, RUNNING for root and hub. */
-    Strand(Scheduler sched, Fiber.Kind kind, int state) {
+    Strand(Scheduler sched, byte kind, int state) {
         this.sched = sched;
         this.kind = kind;
         this.state = (byte) state;
@@ -147,7 +157,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (Thread.currentThread() != sched.thread) {
             h.checkOwner("block"); // throws, with the message
         }
-        if (kind == Fiber.Kind.HUB) {
+        if (kind == Fiber.HUB) {
             throw blockingInCallback(blocker);
         }
         if (state != RUNNING) {
@@ -185,10 +195,10 @@ abstract sealed class Strand extends TimerNode permits Fiber {
                 o.parking((Fiber) this);
             }
             setState(RUNNING, PARKED);
-            if (kind == Fiber.Kind.USER) {
+            if (kind == Fiber.USER) {
                 return sched.yieldTo((Fiber) this, sched.hubFiber); // not switchAway: see yieldTo
             }
-            return kind == Fiber.Kind.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
+            return kind == Fiber.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
         } finally {
             if (state != RUNNING) {
                 recover(); // an error struck before the switch or escaped the loop: it propagates here
@@ -231,7 +241,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     final void yieldNow() {
         checkCanBlock(Blocker.YIELD);
         Scheduler s = sched;
-        if (kind == Fiber.Kind.VIRTUAL) {
+        if (kind == Fiber.VIRTUAL) {
             Thread.yield(); // the JDK requeues the thread on this hub, behind what is ready now
             s.current = (Fiber) this;
             return;
@@ -270,7 +280,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     }
 
     private void wake(Object value, Throwable t) {
-        if (kind == Fiber.Kind.VIRTUAL) {
+        if (kind == Fiber.VIRTUAL) {
             wakeVirtual(value, t);
             return;
         }
