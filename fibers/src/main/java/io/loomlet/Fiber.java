@@ -41,6 +41,17 @@ public non-sealed class Fiber extends Strand {
 
     static final ContinuationScope SCOPE = new ContinuationScope("loomlet");
 
+    /*
+     * Kinds (Strand.kind): a user fiber, the root (the thread's own stack), the hub (callbacks run
+     * "in" it), or a hub virtual thread's stand-in (VirtualFiber: what Loomlet's primitives park and
+     * wake when called in one of the hub's virtual threads). Bytes, not an enum: they pack with the
+     * state and the flags, a word of the fiber.
+     */
+    static final byte USER = 0;
+    static final byte ROOT = 1;
+    static final byte HUB = 2;
+    static final byte VIRTUAL = 3;
+
     final FiberContinuation cont;
     private final Body body;
     private Fiber parent;
@@ -84,7 +95,7 @@ public non-sealed class Fiber extends Strand {
         hub.checkSameThread(p, "set as parent");
         this.parent = p;
         if (name != null) {
-            extras().name = name;
+            FiberExtras.of(this).name = name;
         }
         hub.fibers.add(this);
     }
@@ -241,7 +252,7 @@ public non-sealed class Fiber extends Strand {
     }
 
     public final String name() {
-        FiberExtras x = extrasOrNull();
+        FiberExtras x = extras;
         if (x != null && x.name != null) {
             return x.name;
         }
@@ -270,8 +281,8 @@ public non-sealed class Fiber extends Strand {
     }
 
     public final void setName(String name) {
-        if (name != null || extrasOrNull() != null) {
-            extras().name = name;
+        if (name != null || extras != null) {
+            FiberExtras.of(this).name = name;
         }
     }
 

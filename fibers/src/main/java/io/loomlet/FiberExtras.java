@@ -1,5 +1,7 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
+
 /**
  * The fields of a {@link Fiber} that few fibers ever use, in one object made on first use: a fiber
  * that uses none of them (most parked fibers) is 8 bytes smaller; one that does pays 16 more (#10).
@@ -18,4 +20,32 @@ final class FiberExtras {
 
     /** A Timeout that fired while the fiber was not parked: raised at its next blocking point. */
     Throwable pendingThrow;
+
+    /** Raises the pending Timeout, if any (the fiber is at a blocking point). */
+    void raisePending() {
+        Throwable t = pendingThrow;
+        if (t != null) {
+            pendingThrow = null;
+            throw Errors.sneaky(t);
+        }
+    }
+
+    /** The fiber died, or its hub closed: the FiberLocals drop its values. */
+    void dropLocals() {
+        Object[] l = locals;
+        if (l != null) {
+            locals = null;
+            FiberLocal.fiberDied(l);
+        }
+    }
+
+    /** {@code f}'s extras, made now if it has none. */
+    static FiberExtras of(Strand f) {
+        FiberExtras x = f.extras;
+        if (x == null) {
+            x = new FiberExtras();
+            f.extras = x;
+        }
+        return x;
+    }
 }

@@ -172,13 +172,13 @@ public class FiberLocal<T> {
         Fiber f = Fiber.current();
         Cell c = cellOf(f);
         if (c != null) {
-            f.extras().locals[id] = null;
+            f.extras.locals[id] = null;
             unlist(c);
         }
     }
 
     private Cell cellOf(Strand f) {
-        FiberExtras x = f.extrasOrNull();
+        FiberExtras x = f.extras;
         Object[] l = x == null ? null : x.locals;
         if (l != null && id < l.length && l[id] instanceof WeakReference<?> r && r.get() instanceof Cell c) {
             assert c.owner == this : "a fiber's slot " + id + " holds a cell of another FiberLocal";
@@ -196,7 +196,7 @@ public class FiberLocal<T> {
         dropLostCells();
         c = new Cell(f, this, value);
         list(c);
-        FiberExtras x = f.extras();
+        FiberExtras x = FiberExtras.of(f);
         Object[] l = x.locals;
         if (l == null) {
             l = new Object[Math.max(4, id + 1)];

@@ -50,9 +50,8 @@ final class Scheduler {
         // descriptor, and the loop must keep working when the process has none left (EMFILE).
         Park.Wake.values();
         Blocker.values();
-        // Loaded now for the JIT too: it does not inline a method whose signature names a class not
-        // yet loaded, and a park that was not inlined into the fiber's compiled entry (sleep passes
-        // no Abort, so nothing had loaded it) made every parked fiber's stack 80 bytes bigger.
+        // For the JIT too: it inlines no method whose signature names a class not yet loaded, and a
+        // park not inlined (sleep loads no Abort) made every parked fiber's stack 80 bytes bigger.
         Park.Abort.class.getName();
         HopelessWait.class.getName(); // loaded now; a LoopExit may come when no descriptor is left
     }
@@ -116,6 +115,10 @@ final class Scheduler {
         return (long) SWITCHES.getOpaque(this);
     }
 
+    void countSwitch() {
+        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
+    }
+
     boolean isLooping() {
         return loopDepth > 0;
     }
@@ -160,18 +163,13 @@ final class Scheduler {
     }
 
     /**
-     * {@link #switchAway} for a fiber with its own continuation ({@code self.cont != null}). Its own
-     * method, called directly by park, so that the trampoline is not inlined into the compiled frame
-     * every parked fiber keeps: through switchAway, whose other branch the hub fiber runs all the
-     * time, the JIT inlined runLoop there, and the stack slots it needs made each parked fiber's
-     * frozen stack 64 bytes bigger (8 words of the compiled frame of Continuation.enter, into which
-     * the whole path from the body to the yield is inlined; MemoryHarness --histogram).
+     * switchAway for a fiber with a continuation, called by park directly: through switchAway, whose
+     * other branch the hub fiber takes all the time, the JIT inlined runLoop into the compiled frame
+     * every parked fiber keeps (64 bytes more each). Only {@code self} is used after the yield (hence
+     * self.sched): a value live across it, even only for deoptimisation, sits in that frame too.
      */
     Object yieldTo(Fiber self, Fiber target) {
         next = target;
-        // After the yield only `self` is used (not this, not target, hence self.sched below): a value
-        // live across it, even only for the JIT's deoptimisation state, sits in every parked
-        // fiber's frozen stack.
         if (Continuation.yield(Fiber.SCOPE)) {
             self.mount(); // resumed by the trampoline, on this fiber's own stack
         } else {
@@ -181,10 +179,8 @@ final class Scheduler {
     }
 
     /**
-     * Pinned (a native frame such as a static initialiser, or a critical section): the continuation
-     * could not unmount. Rather than fail or hang, run the loop right here on this fiber's stack until
-     * something resumes it, exactly as the root does. FiberContinuation.onPinned has already warned,
-     * once per frame.
+     * Pinned (a native frame such as a static initialiser, or a critical section; onPinned warned):
+     * rather than fail or hang, run the loop on this fiber's stack until something resumes it.
      */
     private void runPinned(Fiber self) {
         Fiber target = next;
@@ -318,7 +314,7 @@ final class Scheduler {
                         return f;
                     }
                 } else if (!(e instanceof Handle h)) {
-                    runVirtual((Runnable) e);
+                    VirtualThreadScheduler.run(this, (Runnable) e);
                 } else {
                     try {
                         runCallback(h);
@@ -338,31 +334,6 @@ final class Scheduler {
             }
             drainInbox();
             batch = ready.size();
-        }
-    }
-
-    /**
-     * Runs one of the hub's virtual threads (the JDK's {@code runContinuation} task, opaque) on this
-     * thread until it parks, yields or ends. Meanwhile {@link #current} is null: Loomlet code in the
-     * thread finds the thread's own fiber through {@link #current()}.
-     */
-    private void runVirtual(Runnable cont) {
-        current = null;
-        runningVirtual = cont;
-        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
-        try {
-            cont.run();
-        } catch (Throwable t) {
-            // the JDK's mount/unmount code failed (a stack overflow at the call): the thread was not
-            // run; the JDK submits it again when it can run
-            try {
-                hub.reportError("running a virtual thread", t);
-            } catch (Throwable again) {
-                Errors.lastResort();
-            }
-        } finally {
-            current = hubFiber;
-            runningVirtual = null;
         }
     }
 

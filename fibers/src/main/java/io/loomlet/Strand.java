@@ -45,18 +45,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** Indexed by state; {@link Fiber#stateName} shows them. */
     static final String[] STATE_NAMES = {"new", "running", "suspended", "parked", "runnable", "dead"};
 
-    /*
-     * Kinds: a user fiber, the root (the thread's own stack), the hub (callbacks run "in" it), or a
-     * hub virtual thread's stand-in (VirtualFiber: what Loomlet's primitives park and wake when called
-     * in one of the hub's virtual threads). Bytes, not an enum: they pack with the state and flags.
-     */
-    static final byte USER = 0;
-    static final byte ROOT = 1;
-    static final byte HUB = 2;
-    static final byte VIRTUAL = 3;
-
     final Scheduler sched;
-    final byte kind;
+    final byte kind; // Fiber.USER, ROOT, HUB or VIRTUAL
     private byte state; // a byte, not an int: it packs with Fiber's two booleans (4 bytes less per fiber)
 
     // Transfer slot: what the next resume of this fiber receives (a value, or an exception to raise).
@@ -77,7 +67,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     Object lotGrant;
 
     /** The name, FiberLocal values and pending Timeout of the few fibers that have them; else null. */
-    private FiberExtras extras;
+    FiberExtras extras;
 
     /** {@code state} is where the fiber enters the table: NEW for a user fiber, RUNNING for root and hub. */
     Strand(Scheduler sched, byte kind, int state) {
@@ -164,11 +154,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
             recover(); // left stale by an error that struck where nothing could undo it (see recover)
         }
         h.checkOpen();
-        FiberExtras x = extras;
-        if (x != null && x.pendingThrow != null) {
-            Throwable pending = x.pendingThrow;
-            x.pendingThrow = null;
-            throw Errors.sneaky(pending);
+        if (extras != null) {
+            extras.raisePending();
         }
     }
 
@@ -378,15 +365,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (cancel(t)) {
             return true;
         }
-        extras().pendingThrow = t;
+        FiberExtras.of(this).pendingThrow = t;
         return false;
     }
 
     /** Forgets {@code t} if it is still pending (its Timeout was closed before it was raised). */
     final void withdraw(Throwable t) {
-        FiberExtras x = extras;
-        if (x != null && x.pendingThrow == t) {
-            x.pendingThrow = null;
+        if (extras != null && extras.pendingThrow == t) {
+            extras.pendingThrow = null;
         }
     }
 
@@ -444,27 +430,9 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** This fiber's FiberLocal values go (it died, or its hub closed): their FiberLocals drop them. */
     final void dropLocals() {
-        FiberExtras x = extras;
-        Object[] l = x == null ? null : x.locals;
-        if (l != null) {
-            x.locals = null;
-            FiberLocal.fiberDied(l);
+        if (extras != null) {
+            extras.dropLocals();
         }
-    }
-
-    /** The fiber's extras, made now if it has none (see {@link FiberExtras}). */
-    final FiberExtras extras() {
-        FiberExtras x = extras;
-        if (x == null) {
-            x = new FiberExtras();
-            extras = x;
-        }
-        return x;
-    }
-
-    /** The fiber's extras, or null: for readers, who need not make them. */
-    final FiberExtras extrasOrNull() {
-        return extras;
     }
 
     /**
