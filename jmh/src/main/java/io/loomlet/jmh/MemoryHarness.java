@@ -3,10 +3,14 @@ package io.loomlet.jmh;
 import io.loomlet.Fiber;
 import io.loomlet.Fibers;
 import io.loomlet.Hub;
+import io.loomlet.Task;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -20,6 +24,10 @@ import java.util.concurrent.CountDownLatch;
  * compiled the path before the measured ones park (a server's steady state). Without it, the first
  * tens of thousands park in interpreted or C1-compiled frames, which stay in their frozen stacks:
  * about 30 B per sleeper on average at 1,000,000 (issue #10), varying with how soon the JIT gets to it.
+ *
+ * <p>With {@code --chunks} (fiber and task; needs {@code --add-opens=java.base/jdk.internal.vm=ALL-UNNAMED})
+ * also how many words each sleeper's frozen stack holds ({@code StackChunk.size}), counted by size:
+ * the JIT's steady-state frames are the commonest size, the rest parked before it compiled the path.
  */
 public final class MemoryHarness {
     /** How long the sleepers sleep: an hour, or 1 ms for the warm-up ones. */
@@ -50,6 +58,9 @@ public final class MemoryHarness {
                     new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
             h.lines().limit(16).forEach(System.out::println);
+        }
+        if (flags.contains("--chunks")) {
+            printChunkSizes(keep);
         }
         System.out.flush();
         if (keep.size() != n) {
@@ -99,6 +110,25 @@ public final class MemoryHarness {
             }
             default -> throw new IllegalArgumentException("kind: fiber, task or vthread");
         }
+    }
+
+    /** Counts the sleepers' frozen stacks by size in words (see the class comment). */
+    private static void printChunkSizes(List<Object> keep) throws ReflectiveOperationException {
+        Field cont = Fiber.class.getDeclaredField("cont");
+        Field fiber = Task.class.getDeclaredField("fiber");
+        Class<?> continuation = Class.forName("jdk.internal.vm.Continuation");
+        Field tail = continuation.getDeclaredField("tail");
+        Field size = Class.forName("jdk.internal.vm.StackChunk").getDeclaredField("size");
+        for (Field f : List.of(cont, fiber, tail, size)) {
+            f.setAccessible(true);
+        }
+        Map<Integer, Integer> bySize = new TreeMap<>();
+        for (Object o : keep) {
+            Object f = o instanceof Task<?> t ? fiber.get(t) : o;
+            Object chunk = tail.get(cont.get(f));
+            bySize.merge((int) size.get(chunk), 1, Integer::sum);
+        }
+        System.out.println("frozen stack words: count " + bySize);
     }
 
     static long usedAfterGc() throws InterruptedException {
