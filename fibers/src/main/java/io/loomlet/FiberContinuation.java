@@ -21,7 +21,7 @@ final class FiberContinuation extends Continuation {
 
     @Override
     protected void onPinned(Pinned reason) {
-        // Continuation.yield will return false; Scheduler.switchAway sees it and runs the loop on this
+        // Continuation.yield will return false; Scheduler.yieldTo sees it and runs the loop on this
         // fiber's stack.
         Pinning.warnOnce(fiber.name(), reason.toString());
         Events.pinned(fiber.name(), reason.toString());
