@@ -2,6 +2,7 @@ package io.loomlet;
 
 import io.loomlet.internal.Errors;
 import java.util.Objects;
+import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
 /**
@@ -40,17 +41,20 @@ public non-sealed class Fiber extends Strand {
 
     static final ContinuationScope SCOPE = new ContinuationScope("loomlet");
 
-    /**
-     * The root (the thread's own stack), the hub (callbacks run "in" it), a user fiber, or a hub
-     * virtual thread's stand-in ({@link VirtualFiber}: what Loomlet's primitives park and wake when
-     * called in one of the hub's virtual threads).
+    /*
+     * Kinds (Strand.kind): a user fiber, the root (the thread's own stack), the hub (callbacks run
+     * "in" it), or a hub virtual thread's stand-in (VirtualFiber: what Loomlet's primitives park and
+     * wake when called in one of the hub's virtual threads). Bytes, not an enum: they pack with the
+     * state and the flags, a word of the fiber.
      */
-    enum Kind { USER, ROOT, HUB, VIRTUAL }
+    static final byte USER = 0;
+    static final byte ROOT = 1;
+    static final byte HUB = 2;
+    static final byte VIRTUAL = 3;
 
     final FiberContinuation cont;
     private final Body body;
     private Fiber parent;
-    private String name;
     /** True while a loop on this thread's stack below the running code owns this fiber (root, or a pinned fiber). */
     boolean onStack;
     /** Set once the continuation has been entered (so isStarted can tell a killed-before-start fiber). */
@@ -74,24 +78,34 @@ public non-sealed class Fiber extends Strand {
      * @throws IllegalStateException if the parent belongs to another thread
      */
     public Fiber(String name, Body body, Fiber parent) {
+        this(name, body, parent, true);
+    }
+
+    /**
+     * The user fibers' constructor; a subclass that runs its own code ({@link #runBody}: a task's
+     * fiber) has no body: no body object per task.
+     */
+    Fiber(String name, Body body, Fiber parent, boolean hasBody) {
         Hub hub = Hub.current();
         hub.checkOpen();
-        super(hub.sched, Kind.USER, NEW);
-        this.body = Objects.requireNonNull(body, "body");
+        super(hub.sched, USER, NEW);
+        this.body = hasBody ? Objects.requireNonNull(body, "body") : null;
         this.cont = new FiberContinuation(this);
         Fiber p = parent == null ? sched.current() : parent;
         hub.checkSameThread(p, "set as parent");
         this.parent = p;
-        this.name = name;
+        if (name != null) {
+            FiberExtras.of(this).name = name;
+        }
         hub.fibers.add(this);
     }
 
     /** The root and hub fibers: no continuation; their code runs on the thread's own stack. */
-    Fiber(Scheduler sched, Kind kind) {
+    Fiber(Scheduler sched, byte kind) {
         super(sched, kind, RUNNING);
         this.body = null;
         this.cont = null;
-        this.onStack = kind == Kind.ROOT;
+        this.onStack = kind == ROOT;
     }
 
     /**
@@ -170,7 +184,7 @@ public non-sealed class Fiber extends Strand {
             }
             return value;
         }
-        if (target.kind == Fiber.Kind.VIRTUAL) {
+        if (target.kind == Fiber.VIRTUAL) {
             throw new IllegalStateException("cannot switch to " + target + ": it stands for a virtual thread, "
                     + "which is no fiber; hand work over with a queue, an event or a task");
         }
@@ -199,17 +213,17 @@ public non-sealed class Fiber extends Strand {
 
     /** True once the fiber has run (and stays true after it dies); root and hub are always started. */
     public final boolean isStarted() {
-        return kind != Kind.USER || contStarted;
+        return kind != USER || contStarted;
     }
 
     /** True for a thread's root fiber. */
     public final boolean isRoot() {
-        return kind == Kind.ROOT;
+        return kind == ROOT;
     }
 
     /** True for the hub's own fiber, the one callbacks run in. */
     final boolean isHub() {
-        return kind == Kind.HUB;
+        return kind == HUB;
     }
 
     /** The fiber that receives this one's result (the hub's fiber for spawned tasks; null for the root). */
@@ -226,7 +240,7 @@ public non-sealed class Fiber extends Strand {
     public final void setParent(Fiber p) {
         Objects.requireNonNull(p, "parent");
         sched.hub.checkSameThread(p, "set as parent");
-        if (kind != Kind.USER) {
+        if (kind != USER) {
             throw new IllegalStateException("the root and hub fibers, and virtual threads, have no parent to change");
         }
         for (Fiber f = p; f != null; f = f.parent) {
@@ -238,14 +252,16 @@ public non-sealed class Fiber extends Strand {
     }
 
     public final String name() {
-        if (name != null) {
-            return name;
+        FiberExtras x = extras;
+        if (x != null && x.name != null) {
+            return x.name;
         }
         return switch (kind) {
             case ROOT -> "root";
             case HUB -> "hub";
             case USER -> defaultName();
             case VIRTUAL -> "virtual thread " + ((VirtualFiber) this).vthread.getName();
+            default -> throw new AssertionError("kind " + kind);
         };
     }
 
@@ -254,13 +270,20 @@ public non-sealed class Fiber extends Strand {
         return "fiber-" + Integer.toHexString(System.identityHashCode(this));
     }
 
+    /** What a fiber without a body runs (see the constructor): a task's fiber runs its task. */
+    Object runBody(Object first) throws Exception {
+        throw new AssertionError("a fiber without a body must override runBody");
+    }
+
     /** True when {@link Strand#ended} hands a failure to someone who reports it (a task), so the hub need not. */
     boolean ownsItsOutcome() {
         return false;
     }
 
     public final void setName(String name) {
-        this.name = name;
+        if (name != null || extras != null) {
+            FiberExtras.of(this).name = name;
+        }
     }
 
     /** The thread this fiber belongs to. */
@@ -303,21 +326,38 @@ public non-sealed class Fiber extends Strand {
         return "Fiber[" + name() + ", " + stateName() + ", thread " + sched.hub.thread.getName() + "]";
     }
 
-    /** Runs inside the continuation: the body, then hand the outcome to the parent. */
-    void runInContinuation() {
-        mount();
-        contStarted = true;
-        Object result = null;
-        Throwable error = null;
-        try {
-            Object first = takeResume();
-            result = body.run(first);
-        } catch (FiberExit e) {
-            result = e;
-        } catch (Throwable e) {
-            error = e;
+    /**
+     * Every user fiber's continuation entry: the body, then hand the outcome to the parent. One
+     * shared object, where a bound method reference cost 16 bytes per fiber; a class, not a lambda,
+     * whose body would be one more method, one more frame in every fiber parked before the JIT
+     * compiled this path. The fiber is found, not kept: a value live across the body sits in every
+     * parked fiber's frozen stack.
+     */
+    static final class Entry implements Runnable {
+        @Override
+        public void run() {
+            Fiber f = running();
+            f.mount();
+            f.contStarted = true;
+            Object result = null;
+            Throwable error = null;
+            try {
+                Object first = f.takeResume();
+                Body b = f.body;
+                result = b != null ? b.run(first) : f.runBody(first); // not one more frame for a body
+            } catch (FiberExit e) {
+                result = e;
+            } catch (Throwable e) {
+                error = e;
+            }
+            f = running();
+            f.sched.fiberDied(f, result, error);
         }
-        sched.fiberDied(this, result, error);
+
+        /** The fiber whose continuation runs this code (the innermost of the scope). */
+        private static Fiber running() {
+            return ((FiberContinuation) Continuation.getCurrentContinuation(SCOPE)).fiber;
+        }
     }
 
     /** The fiber that gets this one's outcome: its nearest live ancestor, or the root. */

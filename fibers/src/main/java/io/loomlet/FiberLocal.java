@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * does not keep it alive.
  *
  * <p>How: the FiberLocal holds its values, one cell per fiber, and a fiber holds only weak references
- * to its cells, in an array indexed by the FiberLocal's id ({@code Strand.locals}, null until the
- * fiber uses a FiberLocal, so a fiber that uses none pays nothing). A cell refers to its FiberLocal,
+ * to its cells, in an array indexed by the FiberLocal's id ({@code FiberExtras.locals}, null until
+ * the fiber uses a FiberLocal, so a fiber that uses none pays nothing). A cell refers to its FiberLocal,
  * so while any cell is reachable its FiberLocal is too; when the FiberLocal goes, its cells go with
  * it and the fibers' weak references to them are cleared. Only then is its id given to a new
  * FiberLocal (the lowest free id first), so a fiber's array is as long as the largest number of
@@ -172,13 +172,14 @@ public class FiberLocal<T> {
         Fiber f = Fiber.current();
         Cell c = cellOf(f);
         if (c != null) {
-            f.locals[id] = null;
+            f.extras.locals[id] = null;
             unlist(c);
         }
     }
 
     private Cell cellOf(Strand f) {
-        Object[] l = f.locals;
+        FiberExtras x = f.extras;
+        Object[] l = x == null ? null : x.locals;
         if (l != null && id < l.length && l[id] instanceof WeakReference<?> r && r.get() instanceof Cell c) {
             assert c.owner == this : "a fiber's slot " + id + " holds a cell of another FiberLocal";
             return c;
@@ -195,13 +196,14 @@ public class FiberLocal<T> {
         dropLostCells();
         c = new Cell(f, this, value);
         list(c);
-        Object[] l = f.locals;
+        FiberExtras x = FiberExtras.of(f);
+        Object[] l = x.locals;
         if (l == null) {
             l = new Object[Math.max(4, id + 1)];
-            f.locals = l;
+            x.locals = l;
         } else if (id >= l.length) {
             l = Arrays.copyOf(l, Math.max(id + 1, l.length * 2));
-            f.locals = l;
+            x.locals = l;
         }
         l[id] = new WeakReference<>(c);
     }

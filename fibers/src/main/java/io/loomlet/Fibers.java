@@ -42,7 +42,7 @@ public final class Fibers {
     }
 
     public static Task<Void> spawn(Action a) {
-        return spawn(null, callable(a));
+        return spawn(null, a);
     }
 
     /** As {@link #spawn(Callable)}, with a name for dumps and error reports. */
@@ -64,7 +64,7 @@ public final class Fibers {
     }
 
     public static Task<Void> newTask(Action a) {
-        return newTask(null, callable(a));
+        return newTask(null, a);
     }
 
     /** As {@link #newTask(Callable)}, with a name for dumps and error reports. */
@@ -75,7 +75,10 @@ public final class Fibers {
     }
 
     public static Task<Void> newTask(String name, Action a) {
-        return newTask(name, callable(a));
+        Objects.requireNonNull(a, "action");
+        Hub h = Hub.current();
+        h.checkOpen();
+        return new Task<>(h, name, a); // the Action itself: no adapter object per task
     }
 
     /**
@@ -87,7 +90,9 @@ public final class Fibers {
     }
 
     public static Task<Void> spawn(String name, Action a) {
-        return spawn(name, callable(a));
+        Task<Void> t = newTask(name, a);
+        t.startFresh();
+        return t;
     }
 
     /** Starts {@code c} after {@code delay}; killing the task before then cancels it. */
@@ -97,7 +102,9 @@ public final class Fibers {
     }
 
     public static Task<Void> spawnLater(Duration delay, Action a) {
-        return spawnLater(delay, callable(a));
+        Objects.requireNonNull(a, "action");
+        Deadlines.of(Objects.requireNonNull(delay, "delay"), "spawnLater");
+        return newTask(null, a).startLater(delay);
     }
 
     /**
@@ -116,7 +123,7 @@ public final class Fibers {
      */
     public static boolean inFiber() {
         Hub h = Hub.currentIfAny();
-        return h != null && h.sched.current().kind == Fiber.Kind.USER;
+        return h != null && h.sched.current().kind == Fiber.USER;
     }
 
     /** The task the current fiber runs, or null (root, plain fiber, hub callback). */

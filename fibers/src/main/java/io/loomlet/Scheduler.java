@@ -50,6 +50,9 @@ final class Scheduler {
         // descriptor, and the loop must keep working when the process has none left (EMFILE).
         Park.Wake.values();
         Blocker.values();
+        // For the JIT too: it inlines no method whose signature names a class not yet loaded, and a
+        // park not inlined (sleep loads no Abort) made every parked fiber's stack 80 bytes bigger.
+        Park.Abort.class.getName();
         HopelessWait.class.getName(); // loaded now; a LoopExit may come when no descriptor is left
     }
 
@@ -93,8 +96,8 @@ final class Scheduler {
         this.inbox = inbox;
         this.reactor = reactor;
         this.thread = hub.thread;
-        this.root = new Fiber(this, Fiber.Kind.ROOT);
-        this.hubFiber = new Fiber(this, Fiber.Kind.HUB);
+        this.root = new Fiber(this, Fiber.ROOT);
+        this.hubFiber = new Fiber(this, Fiber.HUB);
         this.current = root;
     }
 
@@ -110,6 +113,10 @@ final class Scheduler {
 
     long switches() {
         return (long) SWITCHES.getOpaque(this);
+    }
+
+    void countSwitch() {
+        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
     }
 
     boolean isLooping() {
@@ -149,21 +156,36 @@ final class Scheduler {
      */
     Object switchAway(Fiber self, Fiber target) {
         if (self.cont != null) {
-            next = target;
-            if (Continuation.yield(Fiber.SCOPE)) {
-                self.mount(); // resumed by the trampoline, on this fiber's own stack
-            } else {
-                // Pinned (a native frame such as a static initialiser, or a critical section): the
-                // continuation cannot unmount. Rather than fail or hang, run the loop right here on
-                // this fiber's stack until something resumes it, exactly as the root does.
-                // FiberContinuation.onPinned has already warned, once per frame.
-                next = null;
-                runLoop(target, self);
-            }
+            return yieldTo(self, target);
+        }
+        runLoop(target, self);
+        return self.takeResume();
+    }
+
+    /**
+     * switchAway for a fiber with a continuation, called by park directly: through switchAway, whose
+     * other branch the hub fiber takes all the time, the JIT inlined runLoop into the compiled frame
+     * every parked fiber keeps (64 bytes more each). Only {@code self} is used after the yield (hence
+     * self.sched): a value live across it, even only for deoptimisation, sits in that frame too.
+     */
+    Object yieldTo(Fiber self, Fiber target) {
+        next = target;
+        if (Continuation.yield(Fiber.SCOPE)) {
+            self.mount(); // resumed by the trampoline, on this fiber's own stack
         } else {
-            runLoop(target, self);
+            self.sched.runPinned(self);
         }
         return self.takeResume();
+    }
+
+    /**
+     * Pinned (a native frame such as a static initialiser, or a critical section; onPinned warned):
+     * rather than fail or hang, run the loop on this fiber's stack until something resumes it.
+     */
+    private void runPinned(Fiber self) {
+        Fiber target = next;
+        next = null;
+        runLoop(target, self);
     }
 
     /**
@@ -172,7 +194,7 @@ final class Scheduler {
      * a pinned fiber) cannot be resumed from here: it is deferred and requeued when this loop ends.
      */
     private void runLoop(Fiber target, Fiber waiter) {
-        boolean nested = waiter.kind == Fiber.Kind.USER;
+        boolean nested = waiter.kind == Fiber.USER;
         if (nested) {
             waiter.onStack = true;
         }
@@ -259,7 +281,7 @@ final class Scheduler {
     void fiberDied(Fiber f, Object result, Throwable error) {
         f.die(error);
         Fiber p = f.heir();
-        if (p.isBlocked() || p.kind == Fiber.Kind.VIRTUAL || (p == hubFiber && hubFiberWaiting == 0)) {
+        if (p.isBlocked() || p.kind == Fiber.VIRTUAL || (p == hubFiber && hubFiberWaiting == 0)) {
             // The heir is blocked in a wait (or is the loop itself, or a virtual thread, which is no
             // continuation of ours): it cannot take a greenlet-style
             // result, so the hub gets control, and a failure is reported rather than lost.
@@ -292,7 +314,7 @@ final class Scheduler {
                         return f;
                     }
                 } else if (!(e instanceof Handle h)) {
-                    runVirtual((Runnable) e);
+                    VirtualThreadScheduler.run(this, (Runnable) e);
                 } else {
                     try {
                         runCallback(h);
@@ -312,31 +334,6 @@ final class Scheduler {
             }
             drainInbox();
             batch = ready.size();
-        }
-    }
-
-    /**
-     * Runs one of the hub's virtual threads (the JDK's {@code runContinuation} task, opaque) on this
-     * thread until it parks, yields or ends. Meanwhile {@link #current} is null: Loomlet code in the
-     * thread finds the thread's own fiber through {@link #current()}.
-     */
-    private void runVirtual(Runnable cont) {
-        current = null;
-        runningVirtual = cont;
-        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
-        try {
-            cont.run();
-        } catch (Throwable t) {
-            // the JDK's mount/unmount code failed (a stack overflow at the call): the thread was not
-            // run; the JDK submits it again when it can run
-            try {
-                hub.reportError("running a virtual thread", t);
-            } catch (Throwable again) {
-                Errors.lastResort();
-            }
-        } finally {
-            current = hubFiber;
-            runningVirtual = null;
         }
     }
 

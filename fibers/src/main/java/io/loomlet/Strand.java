@@ -46,8 +46,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     static final String[] STATE_NAMES = {"new", "running", "suspended", "parked", "runnable", "dead"};
 
     final Scheduler sched;
-    final Fiber.Kind kind;
-    private int state;
+    final byte kind; // Fiber.USER, ROOT, HUB or VIRTUAL
+    private byte state; // a byte, not an int: it packs with Fiber's two booleans (4 bytes less per fiber)
 
     // Transfer slot: what the next resume of this fiber receives (a value, or an exception to raise).
     Object inValue;
@@ -57,8 +57,6 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     int parkSeq;
     Object blocker;
     private Park.Abort abort;
-    /** A Timeout that fired while this fiber was not parked: raised at its next blocking point. */
-    private Throwable pendingThrow;
 
     // Intrusive FIFO links of the ParkingLot or SharedParkingLot this fiber waits in (null: none):
     // waiting allocates nothing. In a SharedParkingLot they are read and written under its monitor.
@@ -68,17 +66,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     /** What ParkingLot.unparkOne handed this fiber; given back through onAbandon if it is cancelled. */
     Object lotGrant;
 
-    /**
-     * This fiber's FiberLocal values, indexed by FiberLocal id: weak references to cells that the
-     * FiberLocals hold (see {@link FiberLocal}); null until the fiber uses one.
-     */
-    Object[] locals;
+    /** The name, FiberLocal values and pending Timeout of the few fibers that have them; else null. */
+    FiberExtras extras;
 
     /** {@code state} is where the fiber enters the table: NEW for a user fiber, RUNNING for root and hub. */
-    Strand(Scheduler sched, Fiber.Kind kind, int state) {
+    Strand(Scheduler sched, byte kind, int state) {
         this.sched = sched;
         this.kind = kind;
-        this.state = state;
+        this.state = (byte) state;
     }
 
     /** The state, for Fiber's queries; only the methods below write it. */
@@ -110,13 +105,13 @@ abstract sealed class Strand extends TimerNode permits Fiber {
      */
     private void setState(int expected, int next) {
         assert state == expected : badTransition(next);
-        state = next;
+        state = (byte) next;
     }
 
     /** As {@link #setState}, from any state in {@code fromMask} (bit {@code 1 << state}). */
     private void transition(int fromMask, int next) {
         assert ((1 << state) & fromMask) != 0 : badTransition(next);
-        state = next;
+        state = (byte) next;
     }
 
     private String badTransition(int next) {
@@ -152,17 +147,15 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (Thread.currentThread() != sched.thread) {
             h.checkOwner("block"); // throws, with the message
         }
-        if (kind == Fiber.Kind.HUB) {
+        if (kind == Fiber.HUB) {
             throw blockingInCallback(blocker);
         }
         if (state != RUNNING) {
             recover(); // left stale by an error that struck where nothing could undo it (see recover)
         }
         h.checkOpen();
-        Throwable pending = pendingThrow;
-        if (pending != null) {
-            pendingThrow = null;
-            throw Errors.sneaky(pending);
+        if (extras != null) {
+            extras.raisePending();
         }
     }
 
@@ -189,7 +182,10 @@ abstract sealed class Strand extends TimerNode permits Fiber {
                 o.parking((Fiber) this);
             }
             setState(RUNNING, PARKED);
-            return kind == Fiber.Kind.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
+            if (kind == Fiber.USER) {
+                return sched.yieldTo((Fiber) this, sched.hubFiber); // not switchAway: see yieldTo
+            }
+            return kind == Fiber.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
         } finally {
             if (state != RUNNING) {
                 recover(); // an error struck before the switch or escaped the loop: it propagates here
@@ -232,7 +228,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     final void yieldNow() {
         checkCanBlock(Blocker.YIELD);
         Scheduler s = sched;
-        if (kind == Fiber.Kind.VIRTUAL) {
+        if (kind == Fiber.VIRTUAL) {
             Thread.yield(); // the JDK requeues the thread on this hub, behind what is ready now
             s.current = (Fiber) this;
             return;
@@ -271,7 +267,7 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     }
 
     private void wake(Object value, Throwable t) {
-        if (kind == Fiber.Kind.VIRTUAL) {
+        if (kind == Fiber.VIRTUAL) {
             wakeVirtual(value, t);
             return;
         }
@@ -369,14 +365,14 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         if (cancel(t)) {
             return true;
         }
-        pendingThrow = t;
+        FiberExtras.of(this).pendingThrow = t;
         return false;
     }
 
     /** Forgets {@code t} if it is still pending (its Timeout was closed before it was raised). */
     final void withdraw(Throwable t) {
-        if (pendingThrow == t) {
-            pendingThrow = null;
+        if (extras != null && extras.pendingThrow == t) {
+            extras.pendingThrow = null;
         }
     }
 
@@ -434,10 +430,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** This fiber's FiberLocal values go (it died, or its hub closed): their FiberLocals drop them. */
     final void dropLocals() {
-        Object[] l = locals;
-        if (l != null) {
-            locals = null;
-            FiberLocal.fiberDied(l);
+        if (extras != null) {
+            extras.dropLocals();
         }
     }
 

@@ -52,7 +52,9 @@ public final class Task<T> extends Awaitable<T> {
         }
     }
 
-    private final Callable<T> callable;
+    /** A Callable, or the Action given to Fibers.spawn and newTask (no adapter object per task). */
+    private final Object code;
+    private final boolean codeIsAction;
     final Hub hub;
     private volatile int lifecycle = PENDING;
     private volatile String name;
@@ -66,7 +68,16 @@ public final class Task<T> extends Awaitable<T> {
     Task(Hub hub, String name, Callable<T> callable) {
         this.hub = hub;
         this.name = name;
-        this.callable = Objects.requireNonNull(callable, "callable");
+        this.code = Objects.requireNonNull(callable, "callable");
+        this.codeIsAction = false;
+    }
+
+    /** A task that runs {@code action} and completes with null. */
+    Task(Hub hub, String name, Fibers.Action action) {
+        this.hub = hub;
+        this.name = name;
+        this.code = Objects.requireNonNull(action, "action");
+        this.codeIsAction = true;
     }
 
     /** A task's fiber: it completes its task if it dies without running the body to its end. */
@@ -74,9 +85,15 @@ public final class Task<T> extends Awaitable<T> {
         final Task<?> task;
 
         TaskFiber(Task<?> task) {
-            // No name of its own: it shows the task's, without building a String per task.
-            super(null, task::body, task.hub.sched.hubFiber);
+            // No name of its own: it shows the task's, without building a String per task. No body
+            // either (a bound method reference was 16 bytes per task): it runs its task itself.
+            super(null, null, task.hub.sched.hubFiber, false);
             this.task = task;
+        }
+
+        @Override
+        Object runBody(Object first) {
+            return task.body(first);
         }
 
         @Override
@@ -226,10 +243,17 @@ public final class Task<T> extends Awaitable<T> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private Object body(Object ignored) {
         lifecycle = RUNNING;
         try {
-            complete(callable.call(), null, false);
+            T value = null;
+            if (codeIsAction) {
+                ((Fibers.Action) code).run();
+            } else {
+                value = ((Callable<T>) code).call();
+            }
+            complete(value, null, false);
         } catch (FiberExit e) {
             complete(null, null, true);
         } catch (Throwable e) {

@@ -16,7 +16,7 @@ final class VirtualFiber extends Fiber {
     final Thread vthread;
 
     VirtualFiber(Scheduler sched, Thread vthread) {
-        super(sched, Kind.VIRTUAL);
+        super(sched, VIRTUAL);
         this.vthread = vthread;
     }
 

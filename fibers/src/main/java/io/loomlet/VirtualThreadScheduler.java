@@ -1,5 +1,6 @@
 package io.loomlet;
 
+import io.loomlet.internal.Errors;
 import io.loomlet.internal.VirtualThreads;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,7 @@ import java.util.concurrent.Executor;
  * A hub as the scheduler of JDK virtual threads ({@link Hub#virtualThreadBuilder()}): the
  * {@link Executor} the JDK calls, how a virtual thread finds its hub, and the fiber that stands for
  * it in the kernel ({@link VirtualFiber}). The scheduler's side is one more kind of ready entry: the
- * thread's continuation task, run by {@code Scheduler.runVirtual}.
+ * thread's continuation task, run by {@link #run}.
  */
 final class VirtualThreadScheduler implements Executor {
     /** Hubs that schedule virtual threads, by their thread: how a virtual thread finds its carrier's hub. */
@@ -55,6 +56,32 @@ final class VirtualThreadScheduler implements Executor {
         }
         sched.current = f;
         return f;
+    }
+
+    /**
+     * Runs one of the hub's virtual threads (the JDK's {@code runContinuation} task, opaque) on the
+     * hub's thread until it parks, yields or ends: the scheduler's loop calls it for such a ready
+     * entry. Meanwhile {@code sched.current} is null: Loomlet code in the thread finds the thread's
+     * own fiber through {@link Scheduler#current()}.
+     */
+    static void run(Scheduler sched, Runnable cont) {
+        sched.current = null;
+        sched.runningVirtual = cont;
+        sched.countSwitch();
+        try {
+            cont.run();
+        } catch (Throwable t) {
+            // the JDK's mount/unmount code failed (a stack overflow at the call): the thread was not
+            // run; the JDK submits it again when it can run
+            try {
+                sched.hub.reportError("running a virtual thread", t);
+            } catch (Throwable again) {
+                Errors.lastResort();
+            }
+        } finally {
+            sched.current = sched.hubFiber;
+            sched.runningVirtual = null;
+        }
     }
 
     /**

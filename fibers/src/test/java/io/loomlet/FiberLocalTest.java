@@ -152,7 +152,7 @@ class FiberLocalTest extends HubTestBase {
                 assertTrue(gcUntil(() -> alive(values) == 0), "round " + round);
                 Thread.sleep(20); // the ids are freed once the reference handler enqueued them
             }
-            return Fiber.current().locals.length;
+            return Fiber.current().extras.locals.length;
         });
         int slots = t.get();
         // 20,000 FiberLocals were created, at most about 1,000 alive at once: ids were reused
