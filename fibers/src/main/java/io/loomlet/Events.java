@@ -41,6 +41,17 @@ final class Events {
     private Events() {
     }
 
+    private static final AtomicBoolean PERIODIC = new AtomicBoolean();
+
+    /** A recording runs: events are made from now on, and the periodic ones registered, once. */
+    private static void startRecording() {
+        recorder = true;
+        if (PERIODIC.compareAndSet(false, true)) {
+            FlightRecorder.addPeriodicEvent(HubStatistics.class, Events::emitStatistics);
+            FlightRecorder.addPeriodicEvent(FiberDump.class, Events::emitDump);
+        }
+    }
+
     /** Registers the periodic events once; never fails the hub (JFR may be absent from a small runtime). */
     static void registerPeriodic() {
         if (!REGISTERED.compareAndSet(false, true)) {
@@ -53,9 +64,15 @@ final class Events {
             FlightRecorder.addListener(new jdk.jfr.FlightRecorderListener() {
                 @Override
                 public void recorderInitialized(FlightRecorder r) {
-                    recorder = true;
-                    FlightRecorder.addPeriodicEvent(HubStatistics.class, Events::emitStatistics);
-                    FlightRecorder.addPeriodicEvent(FiberDump.class, Events::emitDump);
+                    startRecording();
+                }
+
+                @Override
+                public void recordingStateChanged(jdk.jfr.Recording r) {
+                    // a recording started later (jcmd JFR.start, JMC) also lands here
+                    if (r.getState() == jdk.jfr.RecordingState.RUNNING) {
+                        startRecording();
+                    }
                 }
             });
         } catch (Throwable t) {

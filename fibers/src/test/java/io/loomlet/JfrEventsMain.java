@@ -19,6 +19,10 @@ public final class JfrEventsMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("late")) {
+            lateRecording(Path.of(args[0]));
+            return;
+        }
         Watchdog.setReporter(s -> { });
         Watchdog.enable(Duration.ofMillis(50));
         Task<Void> sleeper = Fibers.spawn("jfr-sleeper", () -> Fibers.sleep(Duration.ofSeconds(30)));
@@ -34,6 +38,19 @@ public final class JfrEventsMain {
         // the recording started by -XX:StartFlightRecording holds everything: dump it (a chunk ends, so
         // the end-of-chunk FiberDump is written too)
         jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings().getFirst().dump(Path.of(args[0]));
+        sleeper.kill();
+        System.out.println("JFR-MAIN done");
+    }
+
+    /** A recording started after the hub exists, as {@code jcmd PID JFR.start} does for a running server. */
+    static void lateRecording(Path file) throws Exception {
+        Task<Void> sleeper = Fibers.spawn("jfr-late-sleeper", () -> Fibers.sleep(Duration.ofSeconds(30)));
+        Fibers.sleep(Duration.ofMillis(10));
+        try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+            r.start();
+            Fibers.sleep(Duration.ofMillis(1500));
+            r.dump(file);
+        }
         sleeper.kill();
         System.out.println("JFR-MAIN done");
     }

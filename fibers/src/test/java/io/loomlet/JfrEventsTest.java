@@ -52,4 +52,15 @@ class JfrEventsTest {
         assertTrue(byName.get("loomlet.FiberDump").stream().anyMatch(e -> e.getString("dump").contains("jfr-sleeper")),
                 byName.get("loomlet.FiberDump").toString());
     }
+
+    @Test
+    void aRecordingStartedLaterStillGetsTheStatisticsAndTheDump() throws Exception {
+        Path file = Files.createTempDirectory("loomlet-jfr").resolve("late.jfr");
+        ForkedJvm.Result r = ForkedJvm.main(JfrEventsMain.class).exports()
+                .args(file.toString(), "late").timeout(Duration.ofSeconds(60)).run();
+        assertTrue(r.out().contains("JFR-MAIN done"), r.out());
+        List<String> names = RecordingFile.readAllEvents(file).stream().map(e -> e.getEventType().getName())
+                .filter(n -> n.startsWith("loomlet.")).distinct().toList();
+        assertTrue(names.contains("loomlet.HubStatistics") && names.contains("loomlet.FiberDump"), names.toString());
+    }
 }
