@@ -16,10 +16,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One load client — LoadClient, the 500-client demo's load, 500 fibers in this JVM — against each echo
- * server in turn, each server in a fresh JVM with the same flags. Several runs per server; the CSV
- * gets every run, for the report to take the median, min and max.
+ * server in turn, each server in a fresh JVM with the same flags. Several runs per server, the
+ * servers alternating within each round; the CSV gets every run, for the report to take the median,
+ * min and max.
  *
  * <p>Args: outputCsv agentJar examplesClasses serverClassPath [runs] [seconds] [clients]
+ *
+ * <p>System properties: {@code echo.servers}, a comma-separated subset of the servers' keys (hub,
+ * hubgroup2, nio, vthreads, threads, legacy; default all); {@code echo.serverCpus}, CPUs to pin
+ * each server JVM to with {@code taskset -c} (pin this JVM, the client, with taskset yourself).
  */
 public final class EchoHarness {
     public static void main(String[] args) throws Exception {
@@ -32,20 +37,32 @@ public final class EchoHarness {
         int clients = args.length > 6 ? Integer.parseInt(args[6]) : 500;
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> flags = List.of(Jvm.UNSAFE_ALLOW, "-Xmx2g", "-XX:+UseParallelGC");
-        String[][] servers = {
-            {"loomlet StreamServer, one hub", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(), "hub"},
-            {"loomlet StreamServer, HubGroup of 2", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(), "hubgroup2"},
-            {"bare NIO selector loop, one thread (baseline)", "-cp", serverCp, EchoServers.class.getName(), "nio"},
-            {"thread per connection, virtual threads", "-cp", serverCp, EchoServers.class.getName(), "vthreads"},
-            {"thread per connection, platform threads", "-cp", serverCp, EchoServers.class.getName(), "threads"},
-            {"unmodified LegacyEchoServer under the launcher (all,thread)", "-jar", agent, "--patch", "all,thread",
+        String[][] all = {
+            {"hub", "loomlet StreamServer, one hub", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(), "hub"},
+            {"hubgroup2", "loomlet StreamServer, HubGroup of 2", Jvm.EXPORTS, "-cp", serverCp, EchoServers.class.getName(),
+                "hubgroup2"},
+            {"nio", "bare NIO selector loop, one thread (baseline)", "-cp", serverCp, EchoServers.class.getName(), "nio"},
+            {"vthreads", "thread per connection, virtual threads", "-cp", serverCp, EchoServers.class.getName(), "vthreads"},
+            {"threads", "thread per connection, platform threads", "-cp", serverCp, EchoServers.class.getName(), "threads"},
+            {"legacy", "unmodified LegacyEchoServer under the launcher (all,thread)", "-jar", agent, "--patch", "all,thread",
                 "-cp", examplesClasses, "io.loomlet.examples.legacy.LegacyEchoServer", "0"},
         };
+        List<String> wanted = List.of(System.getProperty("echo.servers", "hub,hubgroup2,nio,vthreads,threads,legacy").split(","));
+        List<String[]> servers = new ArrayList<>();
+        for (String[] s : all) {
+            if (wanted.contains(s[0])) {
+                servers.add(Arrays.copyOfRange(s, 1, s.length));
+            }
+        }
+        String cpus = System.getProperty("echo.serverCpus");
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             csv.println("server,run,roundTripsPerSecond,p50us,p99us,maxUs,errors");
-            for (String[] s : servers) {
-                for (int run = 1; run <= runs; run++) {
+            for (int run = 1; run <= runs; run++) {
+                for (String[] s : servers) {
                     List<String> cmd = new ArrayList<>();
+                    if (cpus != null) {
+                        cmd.addAll(List.of("taskset", "-c", cpus));
+                    }
                     cmd.add(java);
                     cmd.addAll(flags);
                     cmd.addAll(Arrays.asList(s).subList(1, s.length));
