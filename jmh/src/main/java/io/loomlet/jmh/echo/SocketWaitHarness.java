@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * Each measurement is a fresh JVM (the poller's mode and binding are per process): warm-up, then a
  * measured window; it prints round trips per second, the process's CPU time per second of the
- * window, and the platform threads alive. The driver alternates the kinds within each round.
+ * window, the CPU time the rest of the machine used meanwhile (a shared machine's noise), and the
+ * platform threads alive. The driver alternates the kinds within each round.
  *
  * <p>Driver args: {@code outputCsv rounds warmupSeconds measureSeconds size pairs...}. Child args:
  * {@code child kind pairs size warmupSeconds measureSeconds}.
@@ -66,7 +67,7 @@ public final class SocketWaitHarness {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            csv.println("kind,pairs,round,roundTripsPerSecond,cpuSecondsPerSecond,platformThreads,errors");
+            csv.println("kind,pairs,round,roundTripsPerSecond,cpuSecondsPerSecond,otherCpuSecondsPerSecond,platformThreads,errors");
             for (int round = 1; round <= rounds; round++) {
                 for (String n : pairs) {
                     for (String kind : KINDS) {
@@ -104,7 +105,10 @@ public final class SocketWaitHarness {
         }
     }
 
-    /** One measurement in this JVM: prints "RESULT rps cpuPerSecond platformThreads errors", then halts. */
+    /**
+     * One measurement in this JVM: prints "RESULT rps cpuPerSecond otherCpuPerSecond platformThreads
+     * errors" (other: what the rest of the machine used meanwhile), then halts.
+     */
     static void child(String kind, int pairs, int size, double warmupSeconds, double measureSeconds) throws Exception {
         boolean fiber = kind.equals("fiber");
         Hub hub = Hub.current();
@@ -136,14 +140,17 @@ public final class SocketWaitHarness {
         Fibers.sleep(Duration.ofNanos((long) (warmupSeconds * 1e9))); // the hub runs every pair meanwhile
         long n0 = roundTrips.sum();
         long cpu0 = os.getProcessCpuTime();
+        double busy0 = MachineCpu.busySeconds();
         long t0 = System.nanoTime();
         Fibers.sleep(Duration.ofNanos((long) (measureSeconds * 1e9)));
         long n1 = roundTrips.sum();
         long cpu1 = os.getProcessCpuTime();
+        double busy1 = MachineCpu.busySeconds();
         long t1 = System.nanoTime();
         double secs = (t1 - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "RESULT %.0f %.2f %d %d%n", (n1 - n0) / secs, (cpu1 - cpu0) / 1e9 / secs,
-                ManagementFactory.getThreadMXBean().getThreadCount(), errors.sum());
+        double own = (cpu1 - cpu0) / 1e9;
+        System.out.printf(Locale.ROOT, "RESULT %.0f %.2f %.2f %d %d%n", (n1 - n0) / secs, own / secs,
+                Math.max(0, busy1 - busy0 - own) / secs, ManagementFactory.getThreadMXBean().getThreadCount(), errors.sum());
         System.out.flush();
         Runtime.getRuntime().halt(0); // the pairs run forever
     }
