@@ -12,6 +12,9 @@ public final class Jvm {
     /** Fibers are jdk.internal.vm.Continuations. */
     public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
 
+    /** A hub's virtual threads: Loomlet reaches the JDK's hidden virtual-thread scheduler hook in java.lang. */
+    public static final String OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+
     /**
      * JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 24+ warns about in every JVM
      * (JEP 471/498); this flag allows it silently, in the forks and in the JMH host JVM.

@@ -1,0 +1,342 @@
+package io.loomlet.jmh;
+
+import io.loomlet.Fiber;
+import io.loomlet.Fibers;
+import io.loomlet.Hub;
+import io.loomlet.sync.Event;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A handoff between two virtual threads that a hub schedules (issue #12), beside a fiber switch and
+ * beside the JDK's own scheduler, all in one run. Every score is per single handoff: each invocation
+ * does {@value #N} round trips, and a round trip is two handoffs.
+ * <ul>
+ *   <li>{@code hubVirtualThreadPark}: two virtual threads of the benchmark thread's hub pass a turn
+ *       with {@code LockSupport.park/unpark}; the hub thread runs them both;</li>
+ *   <li>{@code hubVirtualThreadSynchronousQueue}: the same two threads pass a value there and back
+ *       through two {@code SynchronousQueue}s;</li>
+ *   <li>{@code fiberPingPong}: the baseline, two fibers switching to each other with
+ *       {@code switchTo} ({@code SwitchBenchmark.fiberPingPong} in this class's JVMs);</li>
+ *   <li>{@code defaultVirtualThreadParkOneCarrier} / {@code defaultVirtualThreadParkTwoCarriers}:
+ *       {@code LockSupport} ping-pong between virtual threads of the JDK's scheduler with
+ *       {@code jdk.virtualThreadScheduler.parallelism} 1 and 2 ({@code SwitchBenchmark}'s
+ *       {@code Handoff});</li>
+ *   <li>{@code defaultVirtualThreadSynchronousQueueOneCarrier}: the control for the hub's
+ *       SynchronousQueue, the same exchange on the JDK's scheduler with one carrier.</li>
+ * </ul>
+ * The goal (#12): a hub virtual-thread handoff within 1.5x of a fiber switch. The hub's threads are
+ * started from the root; the root waits for each batch in {@link Event#await()}, which runs the
+ * hub's loop (so the JMH thread is the carrier), and the batch's last step sets the event.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
+@Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"})
+public class VirtualThreadHandoffBenchmark {
+    static final int N = 10_000;
+    private static final Integer ONE = 1;
+
+    /** Two fibers switching to each other, as in SwitchBenchmark. */
+    @State(Scope.Thread)
+    public static class FiberPair {
+        Fiber ping;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            Fiber[] pp = new Fiber[2];
+            pp[0] = new Fiber("ping", v -> {
+                for (;;) {
+                    int n = (Integer) v;
+                    for (int i = 0; i < n; i++) {
+                        pp[1].switchTo();
+                    }
+                    v = Fiber.root().switchTo();
+                }
+            });
+            pp[1] = new Fiber("pong", v -> {
+                for (;;) {
+                    pp[0].switchTo();
+                }
+            });
+            ping = pp[0];
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            Hub.current().close();
+        }
+    }
+
+    /**
+     * Two virtual threads of this thread's hub. {@code a} waits for a batch (the root unparks it),
+     * runs it against {@code b}, and sets {@code done}; the root meanwhile waits on {@code done}.
+     */
+    abstract static class HubPair {
+        final Event done = new Event();
+        volatile int rounds;
+        volatile boolean go;
+        volatile boolean stop;
+        Thread a;
+        Thread b;
+
+        void start() {
+            Thread.Builder.OfVirtual builder = Hub.current().virtualThreadBuilder();
+            a = builder.name("a").unstarted(this::runA);
+            b = builder.name("b").unstarted(this::runB);
+            a.start();
+            b.start();
+        }
+
+        /** {@code n} round trips; the root runs the hub until they are done. */
+        void run(int n) {
+            done.clear();
+            rounds = n;
+            go = true;
+            LockSupport.unpark(a);
+            done.await();
+        }
+
+        private void runA() {
+            try {
+                for (;;) {
+                    while (!go && !stop) {
+                        LockSupport.park(this);
+                    }
+                    if (stop) {
+                        return;
+                    }
+                    go = false;
+                    batch(rounds);
+                    done.set();
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+
+        /** a's side of {@code n} round trips. */
+        abstract void batch(int n) throws InterruptedException;
+
+        /** b's side, until stopped. */
+        abstract void runB();
+
+        void close() {
+            stop = true;
+            a.interrupt();
+            b.interrupt();
+            Fibers.sleep(Duration.ofMillis(50)); // the hub runs them to their end
+            Hub.current().close();
+        }
+    }
+
+    /** The hub pair passing a turn with LockSupport, as SwitchBenchmark's Handoff does. */
+    @State(Scope.Thread)
+    public static class HubParkPair extends HubPair {
+        private volatile int turn; // 0: a's turn, 1: b's turn
+
+        @Setup(Level.Trial)
+        public void setup() {
+            start();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            close();
+        }
+
+        @Override
+        void batch(int n) {
+            for (int i = 0; i < n; i++) {
+                turn = 1;
+                LockSupport.unpark(b);
+                while (turn != 0) {
+                    LockSupport.park(this);
+                }
+            }
+        }
+
+        @Override
+        void runB() {
+            while (!stop) {
+                while (turn != 1 && !stop) {
+                    LockSupport.park(this);
+                }
+                if (stop) {
+                    return;
+                }
+                turn = 0;
+                LockSupport.unpark(a);
+            }
+        }
+    }
+
+    /** The hub pair passing a value there and back through two SynchronousQueues. */
+    @State(Scope.Thread)
+    public static class HubQueuePair extends HubPair {
+        private final SynchronousQueue<Integer> there = new SynchronousQueue<>();
+        private final SynchronousQueue<Integer> back = new SynchronousQueue<>();
+
+        @Setup(Level.Trial)
+        public void setup() {
+            start();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            close();
+        }
+
+        @Override
+        void batch(int n) throws InterruptedException {
+            for (int i = 0; i < n; i++) {
+                there.put(ONE);
+                back.take();
+            }
+        }
+
+        @Override
+        void runB() {
+            try {
+                for (;;) {
+                    back.put(there.take());
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+    }
+
+    /** Two virtual threads of the JDK's scheduler (SwitchBenchmark's Handoff). */
+    @State(Scope.Thread)
+    public static class DefaultPair {
+        SwitchBenchmark.Handoff handoff;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            handoff = new SwitchBenchmark.Handoff(Thread.ofVirtual().factory());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            handoff.close();
+        }
+    }
+
+    /**
+     * The control for the hub's SynchronousQueue: the same exchange between two virtual threads of
+     * the JDK's scheduler, started by the benchmark thread and reporting each batch with a latch.
+     */
+    @State(Scope.Thread)
+    public static class DefaultQueuePair {
+        private final SynchronousQueue<Integer> there = new SynchronousQueue<>();
+        private final SynchronousQueue<Integer> back = new SynchronousQueue<>();
+        private final Semaphore requests = new Semaphore(0);
+        private volatile int rounds;
+        private volatile CountDownLatch done;
+        private Thread a;
+        private Thread b;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            a = Thread.ofVirtual().start(() -> {
+                try {
+                    for (;;) {
+                        requests.acquire();
+                        for (int i = 0, n = rounds; i < n; i++) {
+                            there.put(ONE);
+                            back.take();
+                        }
+                        done.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    // closed
+                }
+            });
+            b = Thread.ofVirtual().start(() -> {
+                try {
+                    for (;;) {
+                        back.put(there.take());
+                    }
+                } catch (InterruptedException e) {
+                    // closed
+                }
+            });
+        }
+
+        void run(int n) throws InterruptedException {
+            rounds = n;
+            CountDownLatch d = new CountDownLatch(1);
+            done = d;
+            requests.release();
+            d.await();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            a.interrupt();
+            b.interrupt();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    public Object fiberPingPong(FiberPair s) {
+        return s.ping.switchTo(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    public void hubVirtualThreadPark(HubParkPair s) {
+        s.run(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    public void hubVirtualThreadSynchronousQueue(HubQueuePair s) {
+        s.run(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    public void defaultVirtualThreadParkOneCarrier(DefaultPair s) throws InterruptedException {
+        s.handoff.run(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=2")
+    public void defaultVirtualThreadParkTwoCarriers(DefaultPair s) throws InterruptedException {
+        s.handoff.run(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    public void defaultVirtualThreadSynchronousQueueOneCarrier(DefaultQueuePair s) throws InterruptedException {
+        s.run(N);
+    }
+}
