@@ -1,5 +1,6 @@
 package io.loomlet.iopatch;
 
+import io.loomlet.iopatch.internal.JdkSpins;
 import io.loomlet.iopatch.internal.Rewriter;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -23,8 +24,12 @@ import java.util.regex.Pattern;
  * {@code =all,thread}. It also exports {@code jdk.internal.vm} to Loomlet and opens {@code java.lang}
  * to it (the JDK's hook for virtual threads with a scheduler of their own), so nobody types
  * {@code --add-exports} or {@code --add-opens}; and it turns the {@link io.loomlet.Watchdog} on
- * (500 ms; {@code -Dloomlet.watchdog=off} turns it off). Classes of the JDK (boot and platform loaders) and of Loomlet are never
- * rewritten. A class that cannot be rewritten is left as it was, with one warning naming it.
+ * (500 ms; {@code -Dloomlet.watchdog=off} turns it off). {@code none} patches no part and keeps the
+ * rest. Classes of the JDK (boot and platform loaders) and of Loomlet are never rewritten, with one
+ * exception made whatever the parts: the JDK's transfer-queue wait, so that a hub's virtual threads
+ * park at once rather than spin ({@link io.loomlet.iopatch.internal.JdkSpins};
+ * {@code -Dloomlet.patch.jdk=off} keeps it as it is). A class that cannot be rewritten is left as it
+ * was, with one warning naming it.
  */
 public final class Agent {
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
@@ -146,6 +151,36 @@ public final class Agent {
         if (!IoPatch.agentActive) {
             inst.addTransformer(new Transformer(new Rewriter(mainClass())), inst.isRetransformClassesSupported());
             IoPatch.agentActive = true;
+            if (!"off".equals(System.getProperty("loomlet.patch.jdk"))) {
+                stopJdkSpins(inst);
+            }
+        }
+    }
+
+    /**
+     * Rewrites the JDK's transfer-queue wait so that a hub's virtual threads park at once rather than
+     * spin ({@link JdkSpins}). The transformer does it when the class loads; if it loaded before the
+     * agent, it is retransformed here. {@code -Dloomlet.patch.jdk=off} leaves the JDK as it is.
+     */
+    private static void stopJdkSpins(Instrumentation inst) {
+        try {
+            Class<?> node = Class.forName(JdkSpins.DUAL_NODE.replace('/', '.'), false, null);
+            if (!JdkSpins.rewritten().contains(JdkSpins.DUAL_NODE) && inst.isRetransformClassesSupported()
+                    && inst.isModifiableClass(node)) {
+                inst.retransformClasses(node);
+            }
+        } catch (Exception | LinkageError e) {
+            warnJdk(e);
+        }
+        if (!JdkSpins.rewritten().contains(JdkSpins.DUAL_NODE) && WARNED.add("jdk-spins")) {
+            System.err.println("loomlet: note: this JDK's LinkedTransferQueue is not the shape the patch knows: "
+                    + "SynchronousQueue handoffs between a hub's virtual threads spin before they park (slower, still correct)");
+        }
+    }
+
+    private static void warnJdk(Throwable e) {
+        if (WARNED.add("jdk-spins-failed")) {
+            System.err.println("loomlet: warning: could not rewrite " + JdkSpins.DUAL_NODE.replace('/', '.') + " (" + e + ")");
         }
     }
 
@@ -188,15 +223,20 @@ public final class Agent {
 
     static Set<String> parse(String options) {
         Set<String> parts = new LinkedHashSet<>();
+        boolean none = false;
         String o = options == null || options.isBlank() ? "all" : options;
         for (String p : o.toLowerCase(Locale.ROOT).split(",")) {
             switch (p.trim()) {
                 case "all" -> parts.addAll(Set.of("socket", "dns", "sleep"));
                 case "socket", "dns", "sleep", "thread" -> parts.add(p.trim());
+                case "none" -> none = true;
                 case "" -> { }
                 default -> throw new IllegalArgumentException("loomlet agent: unknown option '" + p
-                        + "' (known: all, socket, dns, sleep, thread)");
+                        + "' (known: all, socket, dns, sleep, thread, none)");
             }
+        }
+        if (none && !parts.isEmpty()) {
+            throw new IllegalArgumentException("loomlet agent: 'none' patches no part and cannot be combined with " + parts);
         }
         return parts;
     }
@@ -236,6 +276,15 @@ public final class Agent {
         @Override
         public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                 ProtectionDomain pd, byte[] bytes) {
+            if (loader == null && JdkSpins.DUAL_NODE.equals(className)
+                    && !"off".equals(System.getProperty("loomlet.patch.jdk"))) {
+                try {
+                    return JdkSpins.rewrite(bytes);
+                } catch (Throwable t) {
+                    warnJdk(t);
+                    return null;
+                }
+            }
             if (loader == null || loader == ClassLoader.getPlatformClassLoader() || className == null
                     || LOOMLET_RUNTIME.matcher(className).matches() || className.startsWith("org/jctools/")
                     || className.startsWith("java/") || className.startsWith("jdk/") || className.startsWith("sun/")

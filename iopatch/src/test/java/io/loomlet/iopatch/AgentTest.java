@@ -27,6 +27,9 @@ class AgentTest {
         assertEquals(Set.of("socket"), Agent.parse("socket"));
         assertEquals(List.of("sleep", "dns"), List.copyOf(Agent.parse("SLEEP, dns,")), "in order, any case, blanks ignored");
         assertFalse(Agent.parse("all").contains("thread"));
+        assertEquals(Set.of(), Agent.parse("none"), "none: the agent's other work, no part patched");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Agent.parse("none,socket"));
+        assertTrue(e.getMessage().contains("'none' patches no part and cannot be combined with [socket]"), e.getMessage());
     }
 
     @Test

@@ -186,6 +186,25 @@ class PatchIT {
     }
 
     @Test
+    void transferQueuesBetweenHubVirtualThreadsParkWithoutSpinning() {
+        Result r = agent("all,thread", io.loomlet.iopatch.programs.TransferQueueProgram.class);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("REWRITTEN [java/util/concurrent/LinkedTransferQueue$DualNode]"),
+                "the agent rewrote the JDK's transfer-queue wait:\n" + r.out());
+        assertTrue(r.out().contains("SQ 20000 sum 200010000 in-order true virtual true"), r.out());
+        assertTrue(r.out().contains("LTQ 1000 transferred; timed poll null after its timeout"), r.out());
+        assertTrue(r.out().contains("POOL total 9500 terminated true"), r.out());
+        assertTrue(r.out().contains("TICKER ran true"), "another thread of the hub ran while they waited:\n" + r.out());
+        assertTrue(!r.out().contains("warning") && !r.out().contains("not the shape"), r.out());
+        Result off = ForkedJvm.main(io.loomlet.iopatch.programs.TransferQueueProgram.class).classpath(APP_CP)
+                .jvmArgs("-javaagent:" + AGENT + "=all,thread", "-Dloomlet.patch.jdk=off")
+                .timeout(Duration.ofSeconds(60)).run();
+        assertEquals(0, off.exit(), off.out());
+        assertTrue(off.out().contains("REWRITTEN []") && off.out().contains("SQ 20000 sum 200010000 in-order true"),
+                "-Dloomlet.patch.jdk=off leaves the JDK as it is, still correct:\n" + off.out());
+    }
+
+    @Test
     void theAgentShowsTheFiberDumpOverJmxAndTurnsTheWatchdogOn() {
         Result r = agent(null, io.loomlet.iopatch.programs.MxBeanProgram.class);
         assertEquals(0, r.exit(), r.out());

@@ -20,4 +20,14 @@ public final class Jvm {
      * (JEP 471/498); this flag allows it silently, in the forks and in the JMH host JVM.
      */
     public static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
+
+    /**
+     * The agent with no part patched ({@code =none}): only what it does for any program, such as the
+     * rewrite of the JDK's transfer-queue wait so that a hub's virtual threads park rather than spin.
+     * The path is relative to the repository root, where {@code ./loomlet bench} runs the benchmarks.
+     */
+    public static final String AGENT_NONE = "-javaagent:iopatch/target/loomlet-agent.jar=none";
+
+    /** Under the agent: no watchdog thread and no MXBean in a benchmark JVM. */
+    public static final String AGENT_QUIET = "-Dloomlet.watchdog=off";
 }

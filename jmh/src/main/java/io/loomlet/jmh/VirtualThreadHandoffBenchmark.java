@@ -32,7 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code hubVirtualThreadPark}: two virtual threads of the benchmark thread's hub pass a turn
  *       with {@code LockSupport.park/unpark}; the hub thread runs them both;</li>
  *   <li>{@code hubVirtualThreadSynchronousQueue}: the same two threads pass a value there and back
- *       through two {@code SynchronousQueue}s;</li>
+ *       through two {@code SynchronousQueue}s; {@code hubVirtualThreadSynchronousQueueAgent} the
+ *       same under the agent, which stops the JDK's queue from spinning on the hub's one carrier
+ *       (run it with {@code ./loomlet bench}, from the repository root: the agent jar's path is
+ *       relative to it);</li>
  *   <li>{@code fiberPingPong}: the baseline, two fibers switching to each other with
  *       {@code switchTo} ({@code SwitchBenchmark.fiberPingPong} in this class's JVMs);</li>
  *   <li>{@code defaultVirtualThreadParkOneCarrier} / {@code defaultVirtualThreadParkTwoCarriers}:
@@ -313,6 +316,19 @@ public class VirtualThreadHandoffBenchmark {
     @Benchmark
     @OperationsPerInvocation(2 * N)
     public void hubVirtualThreadSynchronousQueue(HubQueuePair s) {
+        s.run(N);
+    }
+
+    /**
+     * As {@link #hubVirtualThreadSynchronousQueue}, under the agent with no part patched: its rewrite
+     * of the JDK's transfer-queue wait (iopatch's {@code JdkSpins}) makes the waiter park at once
+     * instead of spinning 128 times on the one carrier its partner needs.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = {Jvm.AGENT_NONE, Jvm.AGENT_QUIET})
+    public void hubVirtualThreadSynchronousQueueAgent(HubQueuePair s) {
         s.run(N);
     }
 
