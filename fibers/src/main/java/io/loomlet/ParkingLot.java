@@ -17,15 +17,12 @@ import java.util.function.Consumer;
  * from that hub's thread, or it throws {@link IllegalStateException}. Across threads use
  * {@link SharedParkingLot}, {@link AsyncResult}, {@link Task} or {@link HubGroup}.
  */
-public final class ParkingLot {
+public final class ParkingLot extends WaitList {
     private final String name;
     private final Park.Wake wake;
     /** trio's abort_fn: one per lot, not per park, so parking allocates nothing. */
     private final Park.Abort abort = this::remove;
     private Hub hub;
-    private Fiber head;
-    private Fiber tail;
-    private int size;
 
     /**
      * A lot whose waiters are woken by fibers or callbacks of the same hub.
@@ -116,15 +113,6 @@ public final class ParkingLot {
         return n;
     }
 
-    /** Fibers waiting now. */
-    public int waiters() {
-        return size;
-    }
-
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
     private Hub bind() {
         Hub cur = Hub.current();
         if (hub == null) {
@@ -135,40 +123,6 @@ public final class ParkingLot {
                     + "; share results across threads with AsyncResult, Task or HubGroup");
         }
         return cur;
-    }
-
-    private void append(Fiber f) {
-        f.lot = this;
-        f.lotPrev = tail;
-        f.lotNext = null;
-        if (tail == null) {
-            head = f;
-        } else {
-            tail.lotNext = f;
-        }
-        tail = f;
-        size++;
-    }
-
-    /** Removes {@code f} if it waits here: the lot's abort, also called by the waker and by park's finally. */
-    private void remove(Fiber f) {
-        if (f.lot != this) {
-            return;
-        }
-        if (f.lotPrev == null) {
-            head = f.lotNext;
-        } else {
-            f.lotPrev.lotNext = f.lotNext;
-        }
-        if (f.lotNext == null) {
-            tail = f.lotPrev;
-        } else {
-            f.lotNext.lotPrev = f.lotPrev;
-        }
-        f.lot = null;
-        f.lotPrev = null;
-        f.lotNext = null;
-        size--;
     }
 
     @Override

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * <p>Thread-safety: every method from any thread; {@link #park} parks the calling fiber (or runs
  * the hub from a thread's root, as every blocking call does).
  */
-public class SharedParkingLot {
+public class SharedParkingLot extends WaitList {
     /** {@link #park} returns this when {@link #mustWait()} said no: the caller did not wait. */
     public static final Object NOT_PARKED = Signal.NOT_PARKED;
 
@@ -50,10 +50,7 @@ public class SharedParkingLot {
     private final String name;
     /** trio's abort_fn, one per lot: a timed-out or cancelled waiter leaves the list at once. */
     private final Park.Abort abort = this::leave;
-    // Guarded by this; size is volatile too so that waiters() needs no lock.
-    private Fiber head;
-    private Fiber tail;
-    private volatile int size;
+    // The list (WaitList) is guarded by this.
     /** One-shot watchers of the primitive (guarded by this); {@code watched} says whether there are any. */
     private ArrayList<Waitable.Watcher> watchers;
     private volatile boolean watched;
@@ -78,6 +75,7 @@ public class SharedParkingLot {
     }
 
     /** Called under the lot's monitor when its last waiter leaves (woken, timed out or cancelled). Must not block. */
+    @Override
     protected void emptied() {
     }
 
@@ -234,15 +232,6 @@ public class SharedParkingLot {
         }
     }
 
-    /** Fibers waiting now (a snapshot from another thread). */
-    public final int waiters() {
-        return size;
-    }
-
-    public final boolean isEmpty() {
-        return size == 0;
-    }
-
     /** Under the monitor: off the list, handed its value, woken wherever it lives. */
     private void grant(Fiber f, Object value) {
         remove(f);
@@ -265,42 +254,6 @@ public class SharedParkingLot {
             Object grant = self.lotGrant;
             self.lotGrant = null;
             return grant;
-        }
-    }
-
-    private void append(Fiber f) {
-        f.lot = this;
-        f.lotPrev = tail;
-        f.lotNext = null;
-        if (tail == null) {
-            head = f;
-        } else {
-            tail.lotNext = f;
-        }
-        tail = f;
-        size++;
-    }
-
-    /** Removes {@code f} if it waits here; harmless otherwise. Under the monitor. */
-    private void remove(Fiber f) {
-        if (f.lot != this) {
-            return;
-        }
-        if (f.lotPrev == null) {
-            head = f.lotNext;
-        } else {
-            f.lotPrev.lotNext = f.lotNext;
-        }
-        if (f.lotNext == null) {
-            tail = f.lotPrev;
-        } else {
-            f.lotNext.lotPrev = f.lotPrev;
-        }
-        f.lot = null;
-        f.lotPrev = null;
-        f.lotNext = null;
-        if (--size == 0) {
-            emptied();
         }
     }
 

@@ -207,6 +207,59 @@ class SharedPrimitivesStressTest extends HubTestBase {
     }
 
     @Test
+    void aSetAndAWaitStartedAtTheSameInstantNeverLoseTheWakeUp() throws Exception {
+        // Event.set skips the lot's monitor when no waiter has announced itself (a Dekker handshake
+        // between the waiter's announcement and the flag): here a waiter and a setter on two threads
+        // meet at a spin barrier and go at once, round after round, so the waiter's check falls right
+        // beside the set (planting the bug, reading the announcement before writing the flag, was
+        // caught here in 3 of 3 runs). A lost wake-up shows as a wait that ran into its 2 s limit.
+        int rounds = 20_000;
+        Event[] events = new Event[rounds];
+        for (int r = 0; r < rounds; r++) {
+            events[r] = new Event();
+        }
+        AtomicInteger ready = new AtomicInteger(-1);
+        AtomicInteger lost = new AtomicInteger();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                for (int r = 0; r < rounds; r++) {
+                    ready.set(r);
+                    long t0 = System.nanoTime();
+                    events[r].await(Duration.ofSeconds(2));
+                    if (System.nanoTime() - t0 >= Duration.ofSeconds(2).toNanos()) {
+                        lost.incrementAndGet();
+                        return;
+                    }
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "event-waiter");
+        Thread setter = new Thread(() -> {
+            for (int r = 0; r < rounds; r++) {
+                long spinUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (ready.get() < r && System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                }
+                // then a random few hundred nanoseconds, so that over the rounds the set sweeps
+                // across the waiter's check
+                for (int spins = ThreadLocalRandom.current().nextInt(400); spins > 0; spins--) {
+                    Thread.onSpinWait();
+                }
+                events[r].set();
+            }
+        }, "event-setter");
+        waiter.start();
+        setter.start();
+        setter.join(ROUND_LIMIT.toMillis());
+        waiter.join(ROUND_LIMIT.toMillis());
+        assertTrue(failed.get() == null, () -> "the waiter failed: " + failed.get());
+        assertEquals(0, lost.get(), "a wait ran into its limit although its event was set: a lost wake-up");
+        assertTrue(!waiter.isAlive() && !setter.isAlive(), "both threads finished");
+    }
+
+    @Test
     void timedAcquiresRacingReleasesNeitherLoseNorDoublePermits() throws Exception {
         BoundedSemaphore s = new BoundedSemaphore(2); // a doubled permit would be an over-release: it throws
         AtomicInteger got = new AtomicInteger();

@@ -4,6 +4,8 @@ import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
 import io.loomlet.Waitable;
 import io.loomlet.internal.Deadlines;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -17,13 +19,36 @@ import java.time.Duration;
  * while set.
  */
 public final class Event implements Waitable {
+    private static final VarHandle FLAG;
+
+    static {
+        try {
+            FLAG = MethodHandles.lookup().findVarHandle(Event.class, "flag", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private volatile boolean flag;
-    // mustWait is checked under the lot's monitor with the append, and set() wakes under the same
-    // monitor after writing the flag: a waiter either sees the flag or is on the list set() wakes.
+    /**
+     * True from the moment a fiber decides, under the lot's monitor, whether to wait, until the lot
+     * empties again (a stale true after a waiter found the flag set costs one monitor, no more). The
+     * waiter writes it and then reads {@code flag}; {@link #set()} writes {@code flag} and then reads
+     * this; both volatile, so at least one of them sees the other's write (Dekker): a waiter either
+     * sees the flag or is on the list that {@code set()} then wakes under the monitor. So a set with
+     * nobody waiting takes no monitor.
+     */
+    private volatile boolean mayHaveWaiters;
     private final SharedParkingLot lot = new SharedParkingLot("Event") {
         @Override
         protected boolean mustWait() {
+            mayHaveWaiters = true;
             return !flag;
+        }
+
+        @Override
+        protected void emptied() {
+            mayHaveWaiters = false;
         }
     };
 
@@ -33,13 +58,18 @@ public final class Event implements Waitable {
             return; // nobody can have queued since: a waiter checks the flag as it queues
         }
         flag = true;
-        lot.unparkAll(Boolean.TRUE);
+        if (mayHaveWaiters) {
+            lot.unparkAll(Boolean.TRUE);
+        }
         lot.notifyWatchers(this);
     }
 
-    /** Clears the flag: later waits wait again. From any thread. */
+    /**
+     * Clears the flag: later waits wait again. From any thread. A release store (no full fence): a
+     * wait that happens after the clear sees it, and a clear racing a set has no order to keep.
+     */
     public void clear() {
-        flag = false;
+        FLAG.setRelease(this, false);
     }
 
     public boolean isSet() {
