@@ -27,7 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code bareContinuation}: a raw Continuation run + yield — the floor (DESIGN: ~87 ns);</li>
  *   <li>{@code fiberPingPong}: two fibers switching to each other with {@code switchTo};</li>
- *   <li>{@code virtualThreadHandoff}: two virtual threads handing a turn with LockSupport park/unpark;</li>
+ *   <li>{@code virtualThreadHandoff}: two virtual threads handing a turn with LockSupport park/unpark,
+ *       on the JDK's scheduler with its default parallelism (one carrier per core: two carriers on a
+ *       2-core machine, so the two threads may run at once); {@code virtualThreadHandoffOneCarrier}:
+ *       the same on one carrier, as a hub's fibers share one thread;</li>
  *   <li>{@code platformThreadHandoff}: the same with two platform threads.</li>
  * </ul>
  * Each invocation does {@value #N} round trips, so the per-invocation cost of JMH (and, for threads,
@@ -100,6 +103,14 @@ public class SwitchBenchmark {
     @Benchmark
     @OperationsPerInvocation(2 * N)
     public void virtualThreadHandoff() throws InterruptedException {
+        virtual.run(N);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    public void virtualThreadHandoffOneCarrier() throws InterruptedException {
         virtual.run(N);
     }
 

@@ -1,0 +1,78 @@
+package io.loomlet.jmh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The report's verdicts with errors (#10 item 1) and its splice into a hand-edited BENCHMARKS.md. */
+class ReportTest {
+    private static Report withScores(double a, double errA, double b, double errB) {
+        Report r = new Report();
+        r.putScore("A", a, errA);
+        r.putScore("B", b, errB);
+        return r;
+    }
+
+    @Test
+    void aRatioIsMetOnlyWhenItClearsTheGoalWithItsError() {
+        Report clear = withScores(100, 2, 100, 2); // 1.00 ± 0.03
+        clear.atMost("goal", clear.ratio("A", "B"), 1.1, "");
+        assertTrue(clear.verdicts().get(0).contains("**met**"), clear.verdicts().toString());
+
+        Report within = withScores(105, 5, 100, 5); // 1.05 ± 0.07: 1.1 inside the interval
+        within.atMost("goal", within.ratio("A", "B"), 1.1, "");
+        assertTrue(within.verdicts().get(0).contains("indicative"), within.verdicts().toString());
+
+        Report missed = withScores(130, 2, 100, 2); // 1.30 ± 0.04
+        missed.atMost("goal", missed.ratio("A", "B"), 1.1, "");
+        assertTrue(missed.verdicts().get(0).contains("**not met**"), missed.verdicts().toString());
+
+        Report atLeast = withScores(300, 3, 100, 1);
+        atLeast.atLeast("goal", atLeast.ratio("A", "B"), 2, "");
+        assertTrue(atLeast.verdicts().get(0).contains("**met**"), atLeast.verdicts().toString());
+    }
+
+    @Test
+    void aRatioErrorAddsTheRelativeErrorsInQuadrature() {
+        Report.Ratio q = withScores(200, 6, 100, 4).ratio("A", "B"); // 3% and 4%: 5% of 2.0
+        assertEquals(2.0, q.value(), 1e-9);
+        assertEquals(0.10, q.error(), 1e-9);
+    }
+
+    @Test
+    void aScoreWhoseErrorIsOverTenPercentIsMarkedNoisy() {
+        Report r = withScores(100, 11, 100, 9);
+        assertTrue(r.noisy("A"));
+        assertFalse(r.noisy("B"));
+        assertTrue(r.ns("A").contains("noisy"), r.ns("A"));
+    }
+
+    @Test
+    void echoRatiosArePairedByRound() {
+        Report r = new Report();
+        r.putEcho("hub server", List.of(100.0, 110.0, 90.0));
+        r.putEcho("nio server", List.of(100.0, 100.0, 100.0));
+        Report.Ratio q = r.echoRatio("hub", "nio"); // 1.0, 1.1, 0.9: mean 1.0, sd 0.1, t(2) 4.30
+        assertEquals(1.0, q.value(), 1e-9);
+        assertEquals(4.30 * 0.1 / Math.sqrt(3), q.error(), 1e-9);
+    }
+
+    @Test
+    void theGeneratedBlockIsReplacedAndEverythingElseKept() {
+        String hand = "# Loomlet benchmarks\n\nintro by hand\n\n## #9 before/after\n\ntable\n";
+        String first = Report.splice(hand, "generated one\n");
+        assertTrue(first.startsWith(hand), "a file without markers keeps its text and gets the block appended:\n" + first);
+        assertTrue(first.contains(Report.BEGIN + "\ngenerated one\n" + Report.END + "\n"), first);
+
+        String edited = first + "\n## written after the block\n";
+        String second = Report.splice(edited, "generated two\n");
+        assertTrue(second.contains("generated two") && !second.contains("generated one"), second);
+        assertTrue(second.startsWith(hand) && second.endsWith("## written after the block\n"), second);
+        assertEquals(1, second.split(java.util.regex.Pattern.quote(Report.BEGIN), -1).length - 1, "one block");
+
+        assertTrue(Report.splice(null, "x\n").startsWith("# Loomlet benchmarks\n\n" + Report.BEGIN), "a new file");
+    }
+}
