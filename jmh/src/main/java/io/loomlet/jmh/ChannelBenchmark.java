@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Message ping-pong: a value goes from one side to the other and back ({@value #N} round trips per
  * invocation), over a Loomlet Channel and FiberQueue between two fibers, beside a SynchronousQueue
- * between two virtual threads.
+ * between two virtual threads of the JDK's scheduler: with its default parallelism (one carrier per
+ * core, so on two cores the two threads run at once and its spin-then-park pays off) and with one
+ * carrier, as a hub's fibers share one thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +79,19 @@ public class ChannelBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void virtualThreadSynchronousQueue() throws InterruptedException {
+        synchronousQueuePingPong();
+    }
+
+    /** The same on one carrier (parallelism 1), as a hub's fibers share one thread. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    @Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    public void virtualThreadSynchronousQueueOneCarrier() throws InterruptedException {
+        synchronousQueuePingPong();
+    }
+
+    private static void synchronousQueuePingPong() throws InterruptedException {
         SynchronousQueue<Integer> there = new SynchronousQueue<>();
         SynchronousQueue<Integer> back = new SynchronousQueue<>();
         Thread echo = Thread.ofVirtual().start(() -> {

@@ -289,7 +289,8 @@ public final class Report {
         }
 
         out.append("\n## Message ping-pong (ns per round trip)\n\n| benchmark | ns/op |\n|---|---|\n");
-        for (String b : List.of("fiberChannel", "fiberQueue", "virtualThreadSynchronousQueue")) {
+        for (String b : List.of("fiberChannel", "fiberQueue", "virtualThreadSynchronousQueue",
+                "virtualThreadSynchronousQueueOneCarrier")) {
             out.append("| ").append(b).append(" | ").append(ns("ChannelBenchmark." + b)).append(" |\n");
         }
         for (String b : List.of("fiberChannel", "fiberQueue")) {

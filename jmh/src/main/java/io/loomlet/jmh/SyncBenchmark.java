@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The single-hub paths of the primitives that became thread-safe in #9 (Semaphore, Lock, Event):
  * uncontended acquire + release, a set event's wait, and round trips between two fibers of one hub
- * through a parked waiter (park, grant, wake). Beside them, {@code ReentrantLock} lock + unlock (the
- * JDK's compare-and-set path); {@code ChannelBenchmark.fiberQueue} is the same kind of round trip
+ * through a parked waiter (park, grant, wake). Beside them, {@code ReentrantLock} lock + unlock and
+ * {@code java.util.concurrent.Semaphore} acquire + release (the JDK's compare-and-set paths, what a
+ * thread-safe primitive costs uncontended); {@code ChannelBenchmark.fiberQueue} is the same kind of round trip
  * on the hub-confined {@code ParkingLot}. This file compiles unchanged against the hub-confined
  * primitives of the commit before the one that made them thread-safe: copy it there and run
  * {@code ./loomlet bench SyncBenchmark -prof gc} on both, one after the other on an idle machine.
@@ -42,6 +43,7 @@ public class SyncBenchmark {
     private final Semaphore semaphore = new Semaphore(1);
     private final Lock lock = new Lock();
     private final ReentrantLock reentrantLock = new ReentrantLock();
+    private final java.util.concurrent.Semaphore jucSemaphore = new java.util.concurrent.Semaphore(1);
     private final Event setEvent = new Event();
 
     {
@@ -65,6 +67,13 @@ public class SyncBenchmark {
         try (var held = lock.hold()) {
             // the idiom's own cost: a Held per hold
         }
+    }
+
+    /** The JDK's own thread-safe semaphore, uncontended: its compare-and-set path. */
+    @Benchmark
+    public void jucSemaphoreAcquireRelease() throws InterruptedException {
+        jucSemaphore.acquire();
+        jucSemaphore.release();
     }
 
     @Benchmark
