@@ -16,8 +16,8 @@ import java.util.concurrent.Executors;
 /**
  * Seed 002/003's crawler — {@code gevent.spawn(get_page, url)} per page, then joinall — as plain
  * Java: a Thread per page, each fetching with HttpURLConnection. Unmodified, it needs a thread per
- * page; run patched ({@code ./loomlet patched LegacyCrawler}), every fetch is a fiber of one thread
- * and N pages still take about one server latency, not N.
+ * page; run patched ({@code ./loomlet patched LegacyCrawler}), every fetch's thread is a virtual
+ * thread of one hub, and N pages still take about one server latency, not N.
  *
  * <p>It serves its own pages from a local HTTP server that answers after a delay, so it needs no
  * network: {@code LegacyCrawler [pages=10] [latencyMs=300]}.

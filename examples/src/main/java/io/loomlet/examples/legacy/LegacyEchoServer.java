@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * blocking reads and writes — that upper-cases like the seed's. Plain Java, no Loomlet.
  *
  * <p>Unmodified, it runs a thread per client. Through the launcher with the thread patch
- * ({@code ./loomlet patched LegacyEchoServer 8080}), every client is a fiber and one thread serves
- * them all, the 500-client demo included. {@code --exit-after N} ends it after N clients have come
+ * ({@code ./loomlet patched LegacyEchoServer 8080}), every client's thread is a virtual thread of
+ * the hub and one platform thread serves them all, the 500-client demo included. {@code --exit-after N} ends it after N clients have come
  * and gone, printing the threads that served them.
  */
 public final class LegacyEchoServer {

@@ -11,8 +11,8 @@ package io.loomlet.examples.legacy;
  * g1=gevent.spawn(eat,'egon'); g2=gevent.spawn(play,name='egon'); g1.join(); g2.join(); print('主')
  * </pre>
  *
- * Run patched with threads ({@code ./loomlet patched ThreadEatPlay}): both "threads" are fibers on
- * one thread, and it still takes about 6 s, not 11. An optional argument scales the seconds.
+ * Run patched with threads ({@code ./loomlet patched ThreadEatPlay}): both threads are virtual
+ * threads of one hub, sharing one platform thread, and it still takes about 6 s, not 11. An optional argument scales the seconds.
  */
 public final class ThreadEatPlay {
     public static void main(String[] args) throws InterruptedException {
