@@ -260,6 +260,58 @@ class SharedPrimitivesStressTest extends HubTestBase {
     }
 
     @Test
+    void clearThenCheckThenWaitAgainstAddThenSetNeverLosesTheWakeUp() throws Exception {
+        // The everyday pattern: a consumer clears the event, looks at a queue and waits only when it
+        // is empty; a producer adds, then sets, each item right after the consumer took the last.
+        // A lost wake-up shows as a wait that ran into its 2 s limit with an item in the queue. It
+        // guards the pattern as a whole (a set that skips waiters, a clear that is lost); the subtlest
+        // bug it is about, a clear made a release store that can sit in the store buffer while the
+        // consumer reads the queue, has a window of nanoseconds and was not caught in 3 planted runs:
+        // Event.clear says why it is a volatile store.
+        int items = 50_000;
+        Event e = new Event();
+        java.util.concurrent.ConcurrentLinkedQueue<Integer> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicInteger lost = new AtomicInteger();
+        AtomicInteger got = new AtomicInteger();
+        Thread consumer = new Thread(() -> {
+            while (got.get() < items && lost.get() == 0) {
+                e.clear();
+                Integer x = queue.poll();
+                if (x != null) {
+                    got.incrementAndGet();
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                e.await(Duration.ofSeconds(2));
+                if (System.nanoTime() - t0 >= Duration.ofSeconds(2).toNanos() && !queue.isEmpty()) {
+                    lost.incrementAndGet();
+                }
+            }
+        }, "event-consumer");
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < items && lost.get() == 0; i++) {
+                // one item at a time, right after the consumer took the last one (so it is between
+                // its clear and its look at the queue), give or take a few spins
+                long spinUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (got.get() < i && lost.get() == 0 && System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                }
+                for (int spins = ThreadLocalRandom.current().nextInt(20); spins > 0; spins--) {
+                    Thread.onSpinWait();
+                }
+                queue.add(i);
+                e.set();
+            }
+        }, "event-producer");
+        consumer.start();
+        producer.start();
+        producer.join(ROUND_LIMIT.toMillis());
+        consumer.join(ROUND_LIMIT.toMillis());
+        assertEquals(0, lost.get(), "a wait ran into its limit with an item in the queue: a lost wake-up");
+        assertEquals(items, got.get(), "every item was taken");
+    }
+
+    @Test
     void timedAcquiresRacingReleasesNeitherLoseNorDoublePermits() throws Exception {
         BoundedSemaphore s = new BoundedSemaphore(2); // a doubled permit would be an over-release: it throws
         AtomicInteger got = new AtomicInteger();

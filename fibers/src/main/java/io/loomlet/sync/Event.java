@@ -4,8 +4,6 @@ import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
 import io.loomlet.Waitable;
 import io.loomlet.internal.Deadlines;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -19,31 +17,28 @@ import java.time.Duration;
  * while set.
  */
 public final class Event implements Waitable {
-    private static final VarHandle FLAG;
-
-    static {
-        try {
-            FLAG = MethodHandles.lookup().findVarHandle(Event.class, "flag", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private volatile boolean flag;
     /**
      * True from the moment a fiber decides, under the lot's monitor, whether to wait, until the lot
-     * empties again (a stale true after a waiter found the flag set costs one monitor, no more). The
-     * waiter writes it and then reads {@code flag}; {@link #set()} writes {@code flag} and then reads
-     * this; both volatile, so at least one of them sees the other's write (Dekker): a waiter either
-     * sees the flag or is on the list that {@code set()} then wakes under the monitor. So a set with
-     * nobody waiting takes no monitor.
+     * empties again. The waiter writes it and then reads {@code flag}; {@link #set()} writes
+     * {@code flag} and then reads this; both volatile, so at least one of them sees the other's write
+     * (Dekker): a waiter either sees the flag or is on the list that {@code set()} then wakes under
+     * the monitor. So a set with nobody waiting takes no monitor. A waiter that finds the flag set
+     * while nobody waits clears it again (under the monitor no other waiter can be announcing
+     * itself), so it does not stay true for later sets.
      */
     private volatile boolean mayHaveWaiters;
     private final SharedParkingLot lot = new SharedParkingLot("Event") {
         @Override
         protected boolean mustWait() {
             mayHaveWaiters = true;
-            return !flag;
+            if (!flag) {
+                return true;
+            }
+            if (isEmpty()) {
+                mayHaveWaiters = false;
+            }
+            return false;
         }
 
         @Override
@@ -65,11 +60,14 @@ public final class Event implements Waitable {
     }
 
     /**
-     * Clears the flag: later waits wait again. From any thread. A release store (no full fence): a
-     * wait that happens after the clear sees it, and a clear racing a set has no order to keep.
+     * Clears the flag: later waits wait again. From any thread. A volatile store, not a cheaper
+     * release store: in {@code e.clear(); if (queue.isEmpty()) e.await();} against a producer's
+     * {@code queue.add(x); e.set();}, a clear still in the store buffer while the consumer reads the
+     * queue would let the producer's set see the old {@code true} and return, and the consumer would
+     * wait for ever.
      */
     public void clear() {
-        FLAG.setRelease(this, false);
+        flag = false;
     }
 
     public boolean isSet() {
