@@ -163,17 +163,28 @@ public final class Agent {
      * agent, it is retransformed here. {@code -Dloomlet.patch.jdk=off} leaves the JDK as it is.
      */
     private static void stopJdkSpins(Instrumentation inst) {
+        Class<?> node;
         try {
-            Class<?> node = Class.forName(JdkSpins.DUAL_NODE.replace('/', '.'), false, null);
-            if (!JdkSpins.rewritten().contains(JdkSpins.DUAL_NODE) && inst.isRetransformClassesSupported()
-                    && inst.isModifiableClass(node)) {
-                inst.retransformClasses(node);
+            // Usually the first load: the transformer rewrites it now, in premain.
+            node = Class.forName(JdkSpins.DUAL_NODE.replace('/', '.'), false, null);
+            if (!JdkSpins.confirm()) {
+                if (!inst.isRetransformClassesSupported() || !inst.isModifiableClass(node)) {
+                    note("it was loaded before the agent and cannot be retransformed here");
+                    return;
+                }
+                inst.retransformClasses(node); // loaded before the agent
+                if (!JdkSpins.confirm()) {
+                    note("this JDK's code is not the shape the patch knows");
+                }
             }
         } catch (Exception | LinkageError e) {
             warnJdk(e);
         }
-        if (!JdkSpins.rewritten().contains(JdkSpins.DUAL_NODE) && WARNED.add("jdk-spins")) {
-            System.err.println("loomlet: note: this JDK's LinkedTransferQueue is not the shape the patch knows: "
+    }
+
+    private static void note(String why) {
+        if (WARNED.add("jdk-spins")) {
+            System.err.println("loomlet: note: LinkedTransferQueue's wait is not rewritten (" + why + "): "
                     + "SynchronousQueue handoffs between a hub's virtual threads spin before they park (slower, still correct)");
         }
     }

@@ -85,8 +85,7 @@ public class ChannelBenchmark {
     /** The same on one carrier (parallelism 1), as a hub's fibers share one thread. */
     @Benchmark
     @OperationsPerInvocation(N)
-    @Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
-            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    @Fork(jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
     public void virtualThreadSynchronousQueueOneCarrier() throws InterruptedException {
         synchronousQueuePingPong();
     }

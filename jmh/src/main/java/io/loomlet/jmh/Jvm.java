@@ -28,6 +28,12 @@ public final class Jvm {
      */
     public static final String AGENT_NONE = "-javaagent:iopatch/target/loomlet-agent.jar=none";
 
-    /** Under the agent: no watchdog thread and no MXBean in a benchmark JVM. */
-    public static final String AGENT_QUIET = "-Dloomlet.watchdog=off";
+    /** Under the agent: no watchdog thread in a benchmark JVM. */
+    public static final String AGENT_NO_WATCHDOG = "-Dloomlet.watchdog=off";
+
+    /** Under the agent: no MXBean in a benchmark JVM. */
+    public static final String AGENT_NO_JMX = "-Dloomlet.jmx=false";
+
+    /** Under the agent: keep the JDK's transfer-queue wait as it is (the control for the agent's rewrite of it). */
+    public static final String AGENT_JDK_OFF = "-Dloomlet.patch.jdk=off";
 }

@@ -108,8 +108,7 @@ public class SwitchBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(2 * N)
-    @Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
-            jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    @Fork(jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
     public void virtualThreadHandoffOneCarrier() throws InterruptedException {
         virtual.run(N);
     }

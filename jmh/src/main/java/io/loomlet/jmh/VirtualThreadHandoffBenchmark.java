@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       with {@code LockSupport.park/unpark}; the hub thread runs them both;</li>
  *   <li>{@code hubVirtualThreadSynchronousQueue}: the same two threads pass a value there and back
  *       through two {@code SynchronousQueue}s; {@code hubVirtualThreadSynchronousQueueAgent} the
- *       same under the agent, which stops the JDK's queue from spinning on the hub's one carrier
- *       (run it with {@code ./loomlet bench}, from the repository root: the agent jar's path is
- *       relative to it);</li>
+ *       same under the agent, which stops the JDK's queue from spinning on the hub's one carrier, and
+ *       {@code ...AgentJdkOff} under the same agent keeping the JDK as it is (run them with
+ *       {@code ./loomlet bench}, from the repository root: the agent jar's path is relative to it);</li>
  *   <li>{@code fiberPingPong}: the baseline, two fibers switching to each other with
  *       {@code switchTo} ({@code SwitchBenchmark.fiberPingPong} in this class's JVMs);</li>
  *   <li>{@code defaultVirtualThreadParkOneCarrier} / {@code defaultVirtualThreadParkTwoCarriers}:
@@ -326,9 +326,16 @@ public class VirtualThreadHandoffBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(2 * N)
-    @Fork(value = 5, jvmArgs = {Jvm.EXPORTS, Jvm.OPENS, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
-            jvmArgsAppend = {Jvm.AGENT_NONE, Jvm.AGENT_QUIET})
+    @Fork(jvmArgsAppend = {Jvm.AGENT_NONE, Jvm.AGENT_NO_WATCHDOG, Jvm.AGENT_NO_JMX})
     public void hubVirtualThreadSynchronousQueueAgent(HubQueuePair s) {
+        s.run(N);
+    }
+
+    /** The control for the one above: the same agent, keeping the JDK's wait as it is. */
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    @Fork(jvmArgsAppend = {Jvm.AGENT_NONE, Jvm.AGENT_NO_WATCHDOG, Jvm.AGENT_NO_JMX, Jvm.AGENT_JDK_OFF})
+    public void hubVirtualThreadSynchronousQueueAgentJdkOff(HubQueuePair s) {
         s.run(N);
     }
 

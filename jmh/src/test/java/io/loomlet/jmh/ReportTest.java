@@ -2,6 +2,7 @@ package io.loomlet.jmh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -74,5 +75,24 @@ class ReportTest {
         assertEquals(1, second.split(java.util.regex.Pattern.quote(Report.BEGIN), -1).length - 1, "one block");
 
         assertTrue(Report.splice(null, "x\n").startsWith("# Loomlet benchmarks\n\n" + Report.BEGIN), "a new file");
+    }
+
+    @Test
+    void brokenMarkersAreRefusedRatherThanCutThrough() {
+        String onlyBegin = "hand\n" + Report.BEGIN + "\nold\nmore hand\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Report.splice(onlyBegin, "new\n"));
+        assertTrue(e.getMessage().contains("markers are broken"), e.getMessage());
+        String reversed = "hand\n" + Report.END + "\nmiddle\n" + Report.BEGIN + "\n";
+        assertThrows(IllegalArgumentException.class, () -> Report.splice(reversed, "new\n"));
+        String twice = Report.BEGIN + "\na\n" + Report.END + "\n" + Report.BEGIN + "\nb\n" + Report.END + "\n";
+        assertThrows(IllegalArgumentException.class, () -> Report.splice(twice, "new\n"));
+    }
+
+    @Test
+    void aMissingResultGivesAVerdictOfNoResultNotAFailedReport() {
+        Report r = withScores(100, 1, 100, 1);
+        r.judge("goal", () -> r.atMost("goal", r.ratio("A", "C"), 1.1, ""));
+        assertEquals(1, r.verdicts().size());
+        assertTrue(r.verdicts().get(0).contains("no result") && r.verdicts().get(0).contains("C"), r.verdicts().toString());
     }
 }

@@ -31,7 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * virtual thread with a scheduler of its own (the only such threads in practice are a hub's). Virtual
  * threads of the JDK's scheduler and platform threads behave exactly as before. The added bytecode
  * uses only {@code java.base} (the JDK's internal {@code JavaLangAccess.currentCarrierThread()}, the
- * same call the original makes), so the JDK class needs no new reads or exports.
+ * same call the original makes), so the JDK class needs no new reads or exports. The JVM does not
+ * verify classes of the boot loader, so the rewrite verifies its own output and gives up (the JDK
+ * runs as it is) if the Class-File API's verifier finds anything.
+ *
+ * <p>What it gives up: a hub virtual thread whose partner is on another hub or a platform thread,
+ * which could arrive during the spin, now parks at once, as on a one-core machine (unmeasured; the
+ * common case, both on one hub, is the one the spin can never help).
  */
 public final class JdkSpins {
     /** The class rewritten: the node of LinkedTransferQueue, whose await spins. */
@@ -42,8 +48,10 @@ public final class JdkSpins {
     private static final ClassDesc SHARED_SECRETS = ClassDesc.ofInternalName("jdk/internal/access/SharedSecrets");
     private static final ClassDesc JLA = ClassDesc.ofInternalName("jdk/internal/access/JavaLangAccess");
 
-    /** The JDK classes rewritten so far in this JVM (internal names), for diagnostics and tests. */
+    /** The JDK classes this JVM runs rewritten (internal names), for diagnostics and tests. */
     private static final Set<String> REWRITTEN = ConcurrentHashMap.newKeySet();
+    /** Set when the transformer handed the JVM rewritten bytes, before the JVM has accepted them. */
+    private static volatile boolean produced;
 
     private JdkSpins() {
     }
@@ -55,16 +63,17 @@ public final class JdkSpins {
 
     /**
      * The rewritten class file of {@link #DUAL_NODE}, or null when the JDK's code is not the shape
-     * this rewrite knows (another JDK version): then it runs as it is, spinning.
+     * this rewrite knows (another JDK version) or the result does not verify: then it runs as it is,
+     * spinning.
      */
     public static byte[] rewrite(byte[] bytes) {
         ClassFile cf = ClassFile.of();
         ClassModel cm = cf.parse(bytes);
-        boolean[] found = {false};
+        int[] found = {0};
         CodeTransform replace = (CodeBuilder cob, CodeElement e) -> {
             if (e instanceof InvokeInstruction i && i.owner().asSymbol().equals(FJWT)
                     && i.name().equalsString("hasKnownQueuedWork") && i.typeSymbol().descriptorString().equals("()Z")) {
-                found[0] = true;
+                found[0]++;
                 emitNoSpin(cob);
             } else {
                 cob.with(e);
@@ -72,11 +81,38 @@ public final class JdkSpins {
         };
         byte[] out = cf.transformClass(cm, ClassTransform.transformingMethodBodies(
                 m -> m.methodName().equalsString("await"), replace));
-        if (!found[0]) {
+        if (found[0] != 1 || !cf.verify(out).isEmpty()) {
             return null;
         }
-        REWRITTEN.add(DUAL_NODE);
+        produced = true;
         return out;
+    }
+
+    /**
+     * Called once the JVM has loaded (or retransformed) {@link #DUAL_NODE} without an error: true if
+     * it took the rewritten bytes, which {@link #rewritten()} then lists.
+     */
+    public static boolean confirm() {
+        if (produced) {
+            REWRITTEN.add(DUAL_NODE);
+        }
+        return produced;
+    }
+
+    /**
+     * For tests: a class {@code className} (internal name, in {@code java/util/concurrent}) with one
+     * method, {@code public static boolean noSpin()}, whose body is exactly the condition the rewrite
+     * puts into the JDK's wait. Defined in that package (a lookup opened to it), it says on any thread
+     * whether the rewritten wait would skip its spin there.
+     */
+    static byte[] probe(String className) {
+        return ClassFile.of().build(ClassDesc.ofInternalName(className), cb -> cb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL)
+                .withMethodBody("noSpin", MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_boolean),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                            emitNoSpin(cob);
+                            cob.ireturn();
+                        }));
     }
 
     /**
