@@ -23,8 +23,9 @@ import java.util.Locale;
  * <p>Phases: connect (every connection started at once, each given {@code --connect-timeout}
  * seconds), then {@code --warmup} seconds of load that are not counted, then {@code --seconds} of
  * measured load, then up to 2 s for the echoes still in flight to come back (not counted: no
- * connection sends again), then every channel is closed and the client exits. A round trip counts when its echo
- * is complete inside the measured window; its latency, from the write to the last byte of the echo,
+ * connection sends again), then every channel is closed and the client exits: each phase is
+ * bounded in time, so it stops by itself. A round trip counts when its echo is complete inside the
+ * measured window (round trips per second are over the window's whole length); its latency, from the write to the last byte of the echo,
  * goes into a log-linear histogram (better than 1% resolution). It prints {@code MEASURING} when the
  * measured window starts (a harness can sample CPU time from there) and one result line at the end:
  *
@@ -44,8 +45,6 @@ import java.util.Locale;
  * [--warmup 5] [--seconds 10] [--connect-timeout 10]}. The host must be a loopback address.
  */
 public final class NioLoadClient {
-    /** The whole run may take at most this much longer than connect + warm-up + measured window. */
-    private static final long GRACE_NANOS = 5_000_000_000L;
     /** After the measured window, how long the echoes still in flight may take to come back. */
     private static final long DRAIN_NANOS = 2_000_000_000L;
 
@@ -250,10 +249,10 @@ public final class NioLoadClient {
         List<Conn> conns = new ArrayList<>(cfg.connections());
         double cpuAtStart = 0;
         int liveAtEnd;
+        double cpuAtEnd;
         try (Selector sel = Selector.open()) {
             long t = System.nanoTime();
             long connectDeadline = t + (long) (cfg.connectTimeoutSeconds() * 1e9);
-            long hardDeadline = connectDeadline + (long) ((cfg.warmupSeconds() + cfg.seconds()) * 1e9) + GRACE_NANOS;
             int connecting = 0;
             for (int i = 0; i < cfg.connections(); i++) {
                 SocketChannel ch = SocketChannel.open();
@@ -298,11 +297,12 @@ public final class NioLoadClient {
             windowEnd = windowStart + (long) (cfg.seconds() * 1e9);
             measuring = true;
             long now;
-            while (live > 0 && (now = System.nanoTime()) < windowEnd && now < hardDeadline) {
+            while (live > 0 && (now = System.nanoTime()) < windowEnd) {
                 sel.select(Math.max(1, (windowEnd - now) / 1_000_000));
                 handle(sel);
             }
             liveAtEnd = live;
+            cpuAtEnd = processCpuSeconds();
             // Drain: no new messages; read the echoes still in flight, so that every connection ends
             // with a clean close (the server reads EOF) rather than a reset.
             long drainEnd = System.nanoTime() + DRAIN_NANOS;
@@ -315,9 +315,10 @@ public final class NioLoadClient {
                 close(c);
             }
         }
-        long end = Math.min(System.nanoTime(), windowEnd);
-        double secs = Math.max(1e-9, (end - windowStart) / 1e9);
-        double cpu = (processCpuSeconds() - cpuAtStart) / secs;
+        // The window's length whatever happened in it: round trips count only when they end inside it,
+        // and connections that died early contribute nothing for the rest of it.
+        double secs = (windowEnd - windowStart) / 1e9;
+        double cpu = (cpuAtEnd - cpuAtStart) / secs;
         Histogram h = histogram;
         return new Result(cfg.connections(), cfg.size(), secs, h.count(), h.percentile(0.50) / 1e3,
                 h.percentile(0.99) / 1e3, h.percentile(0.999) / 1e3, h.max() / 1e3, connectErrors, resets, badEchoes,
