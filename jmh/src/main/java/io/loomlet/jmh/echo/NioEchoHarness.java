@@ -160,7 +160,13 @@ public final class NioEchoHarness {
             BufferedReader sr = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return sr.readLine();
+                    for (String l; (l = sr.readLine()) != null; ) {
+                        if (l.contains("listening on port ")) {
+                            return l;
+                        }
+                        System.err.println("[" + server + "] " + l); // e.g. JFR's start-up lines
+                    }
+                    return null;
                 } catch (IOException e) {
                     return null;
                 }
