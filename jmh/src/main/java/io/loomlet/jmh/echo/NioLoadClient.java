@@ -255,7 +255,13 @@ public final class NioLoadClient {
             long connectDeadline = t + (long) (cfg.connectTimeoutSeconds() * 1e9);
             int connecting = 0;
             for (int i = 0; i < cfg.connections(); i++) {
-                SocketChannel ch = SocketChannel.open();
+                SocketChannel ch;
+                try {
+                    ch = SocketChannel.open();
+                } catch (IOException e) {
+                    connectErrors++; // e.g. out of file descriptors
+                    continue;
+                }
                 Conn c = new Conn(i, ch, cfg.size());
                 conns.add(c);
                 try {
@@ -337,13 +343,14 @@ public final class NioLoadClient {
             }
             Conn c = (Conn) k.attachment();
             if (!c.connected) {
-                finished++;
                 try {
                     if (c.ch.finishConnect()) {
+                        finished++;
                         k.interestOps(SelectionKey.OP_READ);
                         connected(c);
                     }
                 } catch (IOException e) {
+                    finished++;
                     connectErrors++;
                     close(c);
                 }
