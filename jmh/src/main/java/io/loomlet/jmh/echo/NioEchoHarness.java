@@ -49,7 +49,7 @@ public final class NioEchoHarness {
     }
 
     record Run(String server, int round, Map<String, String> result, double serverCpu, double clientCpu,
-            double otherCpu) {
+            double otherCpu, double serverReads, double serverWrites) {
         double get(String key) {
             return Double.parseDouble(result.get(key));
         }
@@ -111,7 +111,7 @@ public final class NioEchoHarness {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             csv.println("server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
                     + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                    + "serverCpuUsPerRoundTrip");
+                    + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip");
             for (int round = 1; round <= rounds; round++) {
                 if (idleGate > 0) {
                     waitForIdle(idleGate);
@@ -128,13 +128,14 @@ public final class NioEchoHarness {
                     cmd.addAll(known.get(s));
                     Run r = runOnce(s, round, cmd, clientCmd);
                     runs.add(r);
-                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f%n", s,
+                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f%n", s,
                             round, r.result().get("connections"), r.result().get("size"), r.result().get("seconds"),
                             r.result().get("roundTrips"), r.result().get("rtPerSecond"), r.result().get("p50us"),
                             r.result().get("p99us"), r.result().get("p999us"), r.result().get("maxUs"),
                             r.result().get("errors"), r.result().get("connectErrors"), r.result().get("resets"),
                             r.result().get("badEchoes"), r.result().get("eofs"), r.result().get("live"), r.serverCpu(),
-                            r.clientCpu(), r.otherCpu(), r.serverCpu() / r.rtPerSecond() * 1e6);
+                            r.clientCpu(), r.otherCpu(), r.serverCpu() / r.rtPerSecond() * 1e6,
+                            r.serverReads() / r.get("roundTrips"), r.serverWrites() / r.get("roundTrips"));
                     csv.flush();
                     System.out.printf(Locale.ROOT,
                             "round %d %-9s %9.0f rt/s  p50 %7.1f us  p99 %8.1f us  p99.9 %8.1f us  max %8.1f us  errors %s"
@@ -194,10 +195,12 @@ public final class NioEchoHarness {
                 double client0 = Double.NaN;
                 double self0 = Double.NaN;
                 double busy0 = Double.NaN;
+                long[] io0 = null;
                 long t0 = 0;
                 for (String l; (l = cr.readLine()) != null; ) {
                     if (l.equals("MEASURING")) {
                         server0 = cpuSeconds(p.toHandle());
+                        io0 = ioCalls(p.toHandle());
                         client0 = cpuSeconds(c.toHandle());
                         self0 = selfCpuSeconds();
                         busy0 = MachineCpu.busySeconds();
@@ -205,6 +208,7 @@ public final class NioEchoHarness {
                     } else if (l.startsWith("RESULT ")) {
                         double secs = (System.nanoTime() - t0) / 1e9;
                         double serverCpu = cpuSeconds(p.toHandle()) - server0;
+                        long[] io1 = ioCalls(p.toHandle());
                         double clientCpu = cpuSeconds(c.toHandle()) - client0;
                         double self = selfCpuSeconds() - self0;
                         double other = Math.max(0, MachineCpu.busySeconds() - busy0 - serverCpu - clientCpu - self);
@@ -216,7 +220,8 @@ public final class NioEchoHarness {
                         if (!c.waitFor(30, TimeUnit.SECONDS)) {
                             throw new IllegalStateException("the client did not exit");
                         }
-                        return new Run(server, round, res, serverCpu / secs, clientCpu / secs, other / secs);
+                        return new Run(server, round, res, serverCpu / secs, clientCpu / secs, other / secs,
+                                io1[0] - io0[0], io1[1] - io0[1]);
                     } else {
                         System.err.println("[client] " + l);
                     }
@@ -244,6 +249,28 @@ public final class NioEchoHarness {
         double sum = h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
         for (ProcessHandle d : h.descendants().toList()) {
             sum += d.info().totalCpuDuration().map(x -> x.toNanos() / 1e9).orElse(0.0);
+        }
+        return sum;
+    }
+
+    /**
+     * The read and write system calls of a process and its descendants so far (Linux's
+     * {@code /proc/PID/io}, syscr and syscw: a read that finds nothing counts too); -1 elsewhere.
+     */
+    private static long[] ioCalls(ProcessHandle h) {
+        long[] sum = {0, 0};
+        for (ProcessHandle x : Stream.concat(Stream.of(h), h.descendants()).toList()) {
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/" + x.pid() + "/io"))) {
+                    if (l.startsWith("syscr:")) {
+                        sum[0] += Long.parseLong(l.substring(6).trim());
+                    } else if (l.startsWith("syscw:")) {
+                        sum[1] += Long.parseLong(l.substring(6).trim());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return new long[] {-1, -1};
+            }
         }
         return sum;
     }
@@ -283,16 +310,19 @@ public final class NioEchoHarness {
         sb.append(String.format(Locale.ROOT, "%n%d rounds; a run is noisy when the rest of the machine took %.1f CPU s/s"
                 + " or more%n%n", rounds, NOISY_OTHER_CPU));
         sb.append("| server | rt/s median | rt/s per round | p50 µs | p99 µs | p99.9 µs | max µs | errors |"
-                + " server CPU s/s | client CPU s/s | server CPU µs/rt | other CPU s/s per round |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " server CPU s/s | client CPU s/s | server CPU µs/rt | server reads+writes/rt |"
+                + " other CPU s/s per round |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String s : servers) {
             List<Run> rs = runs.stream().filter(r -> r.server().equals(s)).toList();
-            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.0f | %.0f | %.0f | %.0f | %d | %.2f | %.2f | %.2f | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.0f | %.0f | %.0f | %.0f | %d | %.2f | %.2f | %.2f | %.2f+%.2f | %s |%n",
                     s, median(rs, Run::rtPerSecond), join(rs, r -> String.format(Locale.ROOT, "%,.0f", r.rtPerSecond())),
                     median(rs, r -> r.get("p50us")), median(rs, r -> r.get("p99us")), median(rs, r -> r.get("p999us")),
                     rs.stream().mapToDouble(r -> r.get("maxUs")).max().orElse(Double.NaN),
                     rs.stream().mapToLong(r -> (long) r.get("errors")).sum(), median(rs, Run::serverCpu),
                     median(rs, Run::clientCpu), median(rs, r -> r.serverCpu() / r.rtPerSecond() * 1e6),
+                    median(rs, r -> r.serverReads() / r.get("roundTrips")),
+                    median(rs, r -> r.serverWrites() / r.get("roundTrips")),
                     join(rs, r -> String.format(Locale.ROOT, "%.2f", r.otherCpu()))));
         }
         sb.append("\n(p50, p99, p99.9: medians over the rounds; max: the largest of any round)\n\n");
