@@ -27,7 +27,8 @@ import java.util.Locale;
  * bounded in time, so it stops by itself. A round trip counts when its echo is complete inside the
  * measured window (round trips per second are over the window's whole length); its latency, from the write to the last byte of the echo,
  * goes into a log-linear histogram (better than 1% resolution). It prints {@code MEASURING} when the
- * measured window starts (a harness can sample CPU time from there) and one result line at the end:
+ * measured window starts and {@code MEASURED} when it ends (a harness can sample CPU time between
+ * them), and one result line at the end:
  *
  * <pre>RESULT connections=500 size=64 seconds=10.000 roundTrips=... rtPerSecond=... p50us=... p99us=...
  * p999us=... maxUs=... errors=... connectErrors=... resets=... badEchoes=... eofs=... live=500
@@ -309,6 +310,8 @@ public final class NioLoadClient {
             }
             liveAtEnd = live;
             cpuAtEnd = processCpuSeconds();
+            System.out.println("MEASURED");
+            System.out.flush();
             // Drain: no new messages; read the echoes still in flight, so that every connection ends
             // with a clean close (the server reads EOF) rather than a reset.
             long drainEnd = System.nanoTime() + DRAIN_NANOS;
