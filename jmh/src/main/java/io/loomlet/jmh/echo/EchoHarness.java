@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Args: outputCsv agentJar examplesClasses serverClassPath [runs] [seconds] [clients]
  *
  * <p>System properties: {@code echo.servers}, a comma-separated subset of the servers' keys (hub,
- * hubgroup2, nio, vthreads, threads, legacy; default all); {@code echo.serverCpus}, CPUs to pin
+ * hubgroup2, nio, vthreads, vthreads1, threads, legacy; default all but vthreads1, which the report does not
+ * know); {@code echo.serverCpus}, CPUs to pin
  * each server JVM to with {@code taskset -c} (pin this JVM, the client, with taskset yourself);
  * {@code echo.warmupSeconds}, a load run before each measured one, not counted (default none).
  *
@@ -50,6 +51,8 @@ public final class EchoHarness {
                 "hubgroup2"},
             {"nio", "bare NIO selector loop, one thread (baseline)", "-cp", serverCp, EchoServers.class.getName(), "nio"},
             {"vthreads", "thread per connection, virtual threads", "-cp", serverCp, EchoServers.class.getName(), "vthreads"},
+            {"vthreads1", "thread per connection, virtual threads on one carrier", EchoServers.ONE_CARRIER[0],
+                EchoServers.ONE_CARRIER[1], "-cp", serverCp, EchoServers.class.getName(), "vthreads1"},
             {"threads", "thread per connection, platform threads", "-cp", serverCp, EchoServers.class.getName(), "threads"},
             {"legacy", "unmodified LegacyEchoServer under the launcher (all,thread)", "-jar", agent, "--patch", "all,thread",
                 "-cp", examplesClasses, "io.loomlet.examples.legacy.LegacyEchoServer", "0"},

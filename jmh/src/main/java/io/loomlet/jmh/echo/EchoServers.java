@@ -18,12 +18,18 @@ import java.nio.channels.SocketChannel;
 import java.util.Iterator;
 
 /**
- * The upper-casing echo server of the seeds, five ways, for the echo harness (each in its own JVM):
+ * The upper-casing echo server of the seeds, five ways, for the echo harnesses (each in its own JVM):
  * {@code hub} (StreamServer on one hub), {@code hubgroup2} (accepting on one hub, handlers on a
  * HubGroup of 2), {@code nio} (a bare single-thread NIO selector loop: the baseline), {@code vthreads}
- * and {@code threads} (ServerSocket and a thread per connection). Prints "listening on port P".
+ * and {@code threads} (ServerSocket and a thread per connection). {@code vthreads1} is
+ * {@code vthreads} on one carrier: the JVM must be started with {@link #ONE_CARRIER}'s flags, which it
+ * checks. Prints "listening on port P".
  */
 public final class EchoServers {
+    /** The JDK scheduler of virtual threads with one carrier thread, never more (for {@code vthreads1}). */
+    public static final String[] ONE_CARRIER = {"-Djdk.virtualThreadScheduler.parallelism=1",
+        "-Djdk.virtualThreadScheduler.maxPoolSize=1"};
+
     public static void main(String[] args) throws Exception {
         String kind = args[0];
         switch (kind) {
@@ -41,8 +47,17 @@ public final class EchoServers {
             }
             case "nio" -> nio();
             case "vthreads" -> threadPerConnection(true);
+            case "vthreads1" -> {
+                for (String flag : ONE_CARRIER) {
+                    String[] kv = flag.substring(2).split("=");
+                    if (!kv[1].equals(System.getProperty(kv[0]))) {
+                        throw new IllegalStateException("vthreads1 needs " + String.join(" ", ONE_CARRIER));
+                    }
+                }
+                threadPerConnection(true);
+            }
             case "threads" -> threadPerConnection(false);
-            default -> throw new IllegalArgumentException("kind: hub, hubgroup2, nio, vthreads, threads");
+            default -> throw new IllegalArgumentException("kind: hub, hubgroup2, nio, vthreads, vthreads1, threads");
         }
     }
 
