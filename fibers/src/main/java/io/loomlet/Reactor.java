@@ -84,16 +84,23 @@ final class Reactor {
         }
         Object r;
         try {
-            key.interestOps(key.interestOps() | op);
+            // Read interest stays set after a wait (see select): a socket read again and again, as a
+            // server's connection is, then changes its key once, not twice per wait (each change goes
+            // through the selector's locked update queue).
+            int ops = key.interestOps();
+            if ((ops & op) == 0) {
+                key.interestOps(ops | op);
+            }
             r = self.park(ch, deadline, Park.Wake.IO, null);
         } finally {
             if (in) {
                 w.reader = null;
             } else {
                 w.writer = null;
-            }
-            if (key.isValid()) {
-                key.interestOps(key.interestOps() & ~op);
+                // a writable socket is ready nearly always: keep no write interest without a writer
+                if (key.isValid()) {
+                    key.interestOps(key.interestOps() & ~op);
+                }
             }
         }
         if (r == CLOSED) {
@@ -141,8 +148,15 @@ final class Reactor {
             }
             IoWaiters w = (IoWaiters) k.attachment();
             int ops = k.readyOps();
-            if ((ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && w.reader != null) {
-                w.reader.unpark(READY);
+            int inOps = ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+            if (inOps != 0) {
+                if (w.reader != null) {
+                    w.reader.unpark(READY);
+                } else {
+                    // ready with nobody waiting to read (interest left set by await): drop the
+                    // interest, or every select would report it again; the next wait sets it again
+                    k.interestOps(k.interestOps() & ~inOps);
+                }
             }
             if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
                 w.writer.unpark(READY);

@@ -35,6 +35,8 @@ public final class FiberSocket implements Closeable {
     private final SocketChannel ch;
     private final ChannelOwner owner;
     private Duration readTimeout;
+    /** The last read took less than it asked for: the next one waits for readiness first (see read). */
+    private boolean drained;
     private Duration writeTimeout;
     private InputStream in;
     private OutputStream out;
@@ -103,21 +105,37 @@ public final class FiberSocket implements Closeable {
      * @throws SocketTimeoutException if nothing came within the read timeout (the socket stays usable)
      */
     public int read(ByteBuffer dst) throws IOException {
-        if (!dst.hasRemaining()) {
+        int want = dst.remaining();
+        if (want == 0) {
             return 0;
         }
         long deadline = 0;
         boolean waited = false;
+        // After a read that took less than it asked for, the socket was empty: in a request/response
+        // exchange the next bytes come only after this side answers, so a read tried at once would
+        // find nothing (a system call for nothing, on every round trip). Wait for readiness first
+        // then, as Netty does; a socket with data is reported ready at the next select. Not with a
+        // zero read timeout, which means "do not wait".
+        boolean tryFirst = !drained || (readTimeout != null && readTimeout.isZero());
         for (;;) {
-            int n = ch.read(dst);
-            if (n != 0) {
-                return n;
+            if (tryFirst) {
+                int n = ch.read(dst);
+                if (n != 0) {
+                    drained = n > 0 && n < want;
+                    return n;
+                }
             }
+            tryFirst = true;
             if (!waited) {
                 waited = true;
                 deadline = Deadlines.of(readTimeout, "read");
             }
             if (!owner.await(SelectionKey.OP_READ, deadline)) {
+                int n = ch.read(dst); // the deadline passed: one last try (the wait may have come first)
+                if (n != 0) {
+                    drained = n > 0 && n < want;
+                    return n;
+                }
                 throw new SocketTimeoutException("read timed out after " + readTimeout);
             }
         }

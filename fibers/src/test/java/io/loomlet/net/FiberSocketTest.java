@@ -153,6 +153,124 @@ class FiberSocketTest extends HubTestBase {
     }
 
     @Test
+    void afterAShortReadTheNextWaitsForReadinessAndLosesNothing() throws Exception {
+        // A short read makes the next read wait for readiness before it reads (no read system call
+        // that finds nothing): request/response, bursts of several messages, and data that arrives
+        // while nobody reads must all still come through whole and in order.
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            Task<Long> echo = Fibers.spawn(() -> {
+                byte[] buf = new byte[4096];
+                long total = 0;
+                for (int n; (n = s.read(buf, 0, buf.length)) > 0; ) {
+                    s.write(buf, 0, n);
+                    total += n;
+                }
+                s.shutdownOutput(); // the client's end of stream, passed on
+                return total;
+            });
+            int[] ticks = new int[1];
+            Task<Void> ticker = Fibers.spawn(() -> {
+                for (;;) {
+                    ticks[0]++;
+                    Fibers.sleep(Duration.ofMillis(1));
+                }
+            });
+            byte[] in = new byte[4096];
+            for (int i = 0; i < 2000; i++) {
+                byte[] msg = ("message " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                c.write(msg);
+                readFully(c, in, msg.length);
+                assertEquals(new String(msg, java.nio.charset.StandardCharsets.UTF_8),
+                        new String(in, 0, msg.length, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            byte[] burst = "one|two|three|".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            c.write(burst, 0, 4);
+            c.write(burst, 4, 4);
+            c.write(burst, 8, burst.length - 8);
+            readFully(c, in, burst.length);
+            assertEquals("one|two|three|", new String(in, 0, burst.length, java.nio.charset.StandardCharsets.UTF_8));
+            // the echo fiber's last read was short; the client's next bytes arrive while it is parked
+            Fibers.sleep(20);
+            c.write(new byte[] {42});
+            readFully(c, in, 1);
+            assertEquals(42, in[0]);
+            c.shutdownOutput();
+            assertEquals(-1, c.read(in, 0, 1), "the echo ended at the client's end of stream");
+            assertTrue(echo.get(Duration.ofSeconds(10)) > 2000, "every byte went through the echo");
+            assertTrue(ticks[0] > 0, "another fiber ran while they waited");
+            ticker.kill();
+            c.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void aReadWithATinyTimeoutAfterAShortReadStillTakesDataThatIsThere() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            byte[] buf = new byte[100];
+            s.write(new byte[] {1, 2});
+            assertEquals(2, c.read(buf, 0, buf.length)); // short: the next read would wait first
+            s.write(new byte[] {3, 4, 5});
+            Fibers.sleep(50); // the bytes are there
+            c.setReadTimeout(Duration.ofNanos(1)); // and the wait gives up at once
+            assertEquals(3, c.read(buf, 0, buf.length), "the read took what was there, not a timeout");
+            assertEquals(5, buf[2]);
+            assertThrows(SocketTimeoutException.class, () -> c.read(buf, 0, buf.length), "nothing there: a timeout");
+            c.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void readInterestLeftSetAfterAWaitDoesNotSpinTheHubWhenNobodyReads() throws Exception {
+        // The read interest stays set after a wait; data that comes while nobody reads must drop it
+        // (once), not make every select return at once: the hub would spin at full CPU.
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            Task<Integer> reader = Fibers.spawn(() -> c.read(new byte[10], 0, 10)); // waits: interest set
+            Fibers.sleep(10);
+            s.write(new byte[] {1});
+            assertEquals(1, reader.get(Duration.ofSeconds(5)));
+            s.write(new byte[] {2, 3}); // nobody reads now
+            // another fiber waits on the other socket, so the hub selects (with no I/O wait it would not)
+            Task<Integer> other = Fibers.spawn(() -> s.read(new byte[1], 0, 1));
+            Fibers.sleep(20);
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            Fibers.sleep(400);
+            long cpuMs = (mx.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
+            long wallMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(cpuMs < wallMs / 2, "the hub thread idled while the unread data waited: " + cpuMs + " ms CPU in "
+                    + wallMs + " ms");
+            byte[] buf = new byte[10];
+            assertEquals(2, c.read(buf, 0, 10), "the data is still there for the next read");
+            c.write(new byte[] {9});
+            assertEquals(1, other.get(Duration.ofSeconds(5)));
+            c.close();
+            s.close();
+        }
+    }
+
+    static void readFully(FiberSocket sock, byte[] b, int len) throws IOException {
+        for (int got = 0; got < len; ) {
+            int n = sock.read(b, got, len - got);
+            if (n < 0) {
+                throw new IOException("end of stream after " + got + " of " + len);
+            }
+            got += n;
+        }
+    }
+
+    @Test
     void closeFromAnotherThreadWakesTheReader() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
             Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
