@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * channels; no Loomlet code runs here); the server is {@link ConnectionsServer} (a StreamServer echo on
  * ONE hub) in a second JVM, driven through its stdin and stdout. Loopback only.
  *
- * <p>A run: start the server JVM; warm up (W connections, each 20 echo round trips, then closed, so
+ * <p>A run: start the server JVM; warm up (W connections, each 50 echo round trips, then closed, so
  * the JIT has compiled the handler's path before the measured connections park in it); measure the
  * server at 0 connections; then open connections in batches (default 500, well under the server's
  * accept backlog of 4096), each checked by one echo round trip, up to each step N, and measure the
@@ -50,13 +50,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Args (all optional): {@code --steps 1000,5000,10000,max} ({@code max}: this process's descriptor
  * limit minus {@code --headroom}, default 500, rounded down to a batch), {@code --runs 1}, {@code
- * --batch 500}, {@code --warmup 2000} (0: none), {@code --histogram 30} (lines; 0: none), {@code
+ * --batch 500}, {@code --warmup 2000} (0: none), {@code --histogram 30} (rows of the per-connection class histogram, the live objects at N minus at 0; 0: none), {@code
  * --final-echoes 2} (round trips on every connection at the top N, each followed by a measurement), {@code
  * --server-flags "-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC"} (a pre-touched fixed heap,
  * so that RSS grows only by memory outside the heap), {@code --timeout-seconds 60} (per batch of
  * round trips), {@code --max-minutes 20} (the whole harness; the server exits by itself too).
  */
 public final class ConnectionsHarness {
+    /** Round trips each warm-up connection makes. */
+    private static final int WARMUP_ROUND_TRIPS = 50;
     private static final String DEFAULT_SERVER_FLAGS = "-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC";
 
     private final InetSocketAddress server;
@@ -190,22 +192,24 @@ public final class ConnectionsHarness {
             ConnectionsHarness h = new ConnectionsHarness(new InetSocketAddress("127.0.0.1", port), timeoutNanos);
             if (warmup > 0) {
                 int e = h.openUpTo(warmup, batch);
-                for (int r = 1; r < 20; r++) {
+                for (int r = 1; r < WARMUP_ROUND_TRIPS; r++) {
                     e += h.exchangeAll(batch);
                 }
                 h.closeAll();
                 waitForActive(to, lines, 0);
-                System.out.printf("run %d: warm-up, %d connections x 20 round trips, closed: %d errors%n", run, warmup, e);
+                Thread.sleep(2000); // the JIT's queue drains
+                System.out.printf("run %d: warm-up, %d connections x %d round trips, closed: %d errors%n", run, warmup,
+                        WARMUP_ROUND_TRIPS, e);
                 ok &= e == 0;
             }
+            Map<String, long[]> histogramAt0 = Map.of();
             if (histogram > 0) {
-                // the first histogram loads the management classes: before the baseline, not inside a measurement
-                to.println("histogram 1");
-                while (!take(lines, 60).equals("end")) {
-                    // discarded
-                }
+                histogram(to, lines); // the first one loads the management classes: before the baseline
             }
             Sample base = measure(to, lines);
+            if (histogram > 0) {
+                histogramAt0 = histogram(to, lines);
+            }
             System.out.printf("run %d: at 0: %s%n", run, base);
             int top = steps.get(steps.size() - 1);
             long openStart = System.nanoTime();
@@ -233,7 +237,8 @@ public final class ConnectionsHarness {
                 System.out.println("run " + run + ": kernel slab bytes per socket (2 per connection: both ends), by cache:" + b);
             }
             if (histogram > 0) {
-                histogram(to, lines, histogram, "run " + run + ": class histogram of the server at N=" + top);
+                printHistogramDiff(histogramAt0, histogram(to, lines), top, histogram,
+                        "run " + run + ": the server's live objects at N=" + top + " minus at 0, per connection");
             }
             Sample after = null;
             for (int echo = 2; echo <= 1 + finalEchoes; echo++) {
@@ -245,8 +250,8 @@ public final class ConnectionsHarness {
                         (double) (after.heapUsed - base.heapUsed) / top, (double) (after.rss - base.rss) / top, after.active);
                 all.add(new Step(run, top, echo, again, after.handlerErrors, base, after));
                 if (histogram > 0 && echo == 2) {
-                    histogram(to, lines, histogram, "run " + run + ": class histogram of the server at N=" + top
-                            + " after echo 2");
+                    printHistogramDiff(histogramAt0, histogram(to, lines), top, histogram,
+                            "run " + run + ": the server's live objects at N=" + top + " after echo 2 minus at 0, per connection");
                 }
             }
             h.closeAll();
@@ -313,12 +318,46 @@ public final class ConnectionsHarness {
                 : String.format(Locale.ROOT, "%,.0f (%,.0f–%,.0f)", med, s[0], s[s.length - 1]);
     }
 
-    private static void histogram(PrintWriter to, BlockingQueue<String> lines, int top, String title) throws Exception {
-        to.println("histogram " + top);
-        System.out.println(title + " (live objects, after a full GC):");
-        for (String l; !(l = take(lines, 60)).equals("end"); ) {
-            System.out.println("  " + l);
+    /** The server's class histogram (after a full GC): class name to {instances, bytes}. */
+    private static Map<String, long[]> histogram(PrintWriter to, BlockingQueue<String> lines) throws Exception {
+        to.println("histogram 0");
+        Map<String, long[]> h = new HashMap<>();
+        for (String l; !(l = take(lines, 120)).equals("end"); ) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                h.merge(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+            }
         }
+        return h;
+    }
+
+    /** The classes whose live bytes grew most from {@code at0} to {@code atN}, per connection. */
+    private static void printHistogramDiff(Map<String, long[]> at0, Map<String, long[]> atN, int n, int rows, String title) {
+        System.out.println(title + " (class histogram, as jcmd GC.class_histogram; top " + rows + " by bytes):");
+        System.out.println("  | class | instances per connection | bytes per connection |");
+        System.out.println("  |---|---|---|");
+        record Row(String cls, double instances, double bytes) {
+        }
+        List<Row> diff = new ArrayList<>();
+        double total = 0;
+        for (Map.Entry<String, long[]> e : atN.entrySet()) {
+            long[] b = at0.getOrDefault(e.getKey(), new long[2]);
+            Row r = new Row(e.getKey(), (double) (e.getValue()[0] - b[0]) / n, (double) (e.getValue()[1] - b[1]) / n);
+            diff.add(r);
+            total += r.bytes;
+        }
+        for (Map.Entry<String, long[]> e : at0.entrySet()) {
+            if (!atN.containsKey(e.getKey())) {
+                total -= (double) e.getValue()[1] / n;
+            }
+        }
+        diff.sort((a, b) -> Double.compare(b.bytes, a.bytes));
+        double shown = 0;
+        for (Row r : diff.subList(0, Math.min(rows, diff.size()))) {
+            shown += r.bytes;
+            System.out.printf(Locale.ROOT, "  | `%s` | %.2f | %.0f |%n", r.cls, r.instances, r.bytes);
+        }
+        System.out.printf(Locale.ROOT, "  | the rest | | %.0f |%n  | total | | %.0f |%n", total - shown, total);
     }
 
     private static Sample measure(PrintWriter to, BlockingQueue<String> lines) throws Exception {

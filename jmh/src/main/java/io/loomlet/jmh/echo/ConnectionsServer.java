@@ -24,7 +24,7 @@ import javax.management.ObjectName;
  *       heapCommitted=B rss=B fds=N active=N accepted=N handlerErrors=N} (heap from the MemoryMXBean,
  *       VmRSS from {@code /proc/self/status}, open descriptors from {@code /proc/self/fd});</li>
  *   <li>{@code count}: the same without the GCs and the heap ({@code count fds=N active=N ...}), cheap;</li>
- *   <li>{@code histogram K}: the top K lines of the live-object class histogram (what
+ *   <li>{@code histogram K}: the top K lines (0: all) of the live-object class histogram (what
  *       {@code jcmd PID GC.class_histogram} prints; it runs a full GC), then a line {@code end};</li>
  *   <li>{@code quit}, or the end of stdin: exits.</li>
  * </ul>
@@ -77,7 +77,8 @@ public final class ConnectionsServer {
                         String h = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                                 new Object[] {new String[0]}, new String[] {String[].class.getName()});
-                        h.lines().limit(w.length > 1 ? Integer.parseInt(w[1]) : 25).forEach(System.out::println);
+                        int k = w.length > 1 ? Integer.parseInt(w[1]) : 0;
+                        h.lines().limit(k > 0 ? k : Long.MAX_VALUE).forEach(System.out::println);
                         reply("end");
                     }
                     case "quit" -> {
