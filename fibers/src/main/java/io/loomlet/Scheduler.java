@@ -213,7 +213,32 @@ final class Scheduler {
                 } else if (t.isDead()) {
                     t = hubFiber;
                 } else {
-                    t = run(t);
+                    // Run t until it yields; it names the next target. Written here, not in a method
+                    // of its own: the loop must stay above C2's limit for inlining a hot method (325
+                    // bytecodes), or C2 inlines it into the root's park, whose compiled code then
+                    // grows too big to be inlined into sleep and the other blocking calls (measured:
+                    // a root's 1 ns sleep about 10 ns slower, #8). The fiber mounts itself (RUNNING)
+                    // once it is on its own stack, so if the continuation cannot even be entered (a
+                    // stack overflow at the call) the fiber is untouched, and put back first in line.
+                    current = t;
+                    SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
+                    try {
+                        t.cont.run();
+                    } catch (Throwable e) {
+                        if (t.isRunnable()) {
+                            next = null;
+                            current = hubFiber;
+                            ready.addFirst(t); // never entered: it runs in a later pass
+                            batch++;
+                            throw e;
+                        }
+                        buryAfterFailure(t, e);
+                    }
+                    t = next;
+                    next = null;
+                    if (t == null) {
+                        t = hubFiber; // a buried fiber named nobody
+                    }
                 }
             }
             waiter.mount();
@@ -236,42 +261,22 @@ final class Scheduler {
     }
 
     /**
-     * Runs {@code t} until it yields; returns the target it named. The fiber mounts itself (its state
-     * becomes RUNNING) once it is on its own stack, so if the continuation cannot even be entered
-     * (a stack overflow at the call) the fiber is untouched, and put back first in line.
+     * Loomlet's own code inside {@code t}'s continuation failed outside the body (while the fiber
+     * died or yielded: a stack overflow, no memory). It cannot be resumed: bury it, hand the error
+     * to whoever gets its outcome, and go on scheduling ({@code next}, if the burial named one).
      */
-    private Fiber run(Fiber t) {
-        current = t;
-        SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
-        try {
-            t.cont.run();
-        } catch (Throwable e) {
-            next = null;
-            current = hubFiber;
-            if (t.isRunnable()) {
-                ready.addFirst(t); // never entered: it runs in a later pass
-                batch++;
-                throw e;
-            }
-            // Loomlet's own code inside the continuation failed outside the body (while the fiber
-            // died or yielded: a stack overflow, no memory). It cannot be resumed: bury it, hand
-            // the error to whoever gets its outcome, and go on scheduling.
-            try {
-                if (t.isRunning() || t.isDead()) {
-                    fiberDied(t, null, e);
-                } else {
-                    hub.reportError(t.name() + " failed inside Loomlet while it yielded", e);
-                }
-            } catch (Throwable again) {
-                Errors.lastResort();
-            }
-            Fiber n = next;
-            next = null;
-            return n == null ? hubFiber : n;
-        }
-        Fiber n = next;
+    private void buryAfterFailure(Fiber t, Throwable e) {
+        current = hubFiber;
         next = null;
-        return n;
+        try {
+            if (t.isRunning() || t.isDead()) {
+                fiberDied(t, null, e);
+            } else {
+                hub.reportError(t.name() + " failed inside Loomlet while it yielded", e);
+            }
+        } catch (Throwable again) {
+            Errors.lastResort();
+        }
     }
 
     /**
