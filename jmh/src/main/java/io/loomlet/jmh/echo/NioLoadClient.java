@@ -30,7 +30,7 @@ import java.util.Locale;
  * measured window starts and {@code MEASURED} when it ends (a harness can sample CPU time between
  * them), and one result line at the end:
  *
- * <pre>RESULT connections=500 size=64 seconds=10.000 roundTrips=... rtPerSecond=... p50us=... p99us=...
+ * <pre>RESULT connections=500 size=64 seconds=10.000 roundTrips=... rtPerSecond=... p50us=... p99us=... (and, at the end, minPerConnection/maxPerConnection: round trips of the least and most served connection in the window)
  * p999us=... maxUs=... errors=... connectErrors=... resets=... badEchoes=... eofs=... live=500
  * clientCpuPerSecond=...</pre>
  *
@@ -65,7 +65,7 @@ public final class NioLoadClient {
     /** What happened. */
     record Result(int connections, int size, double seconds, long roundTrips, double p50us, double p99us,
             double p999us, double maxUs, long connectErrors, long resets, long badEchoes, long eofs, int live,
-            double clientCpuPerSecond) {
+            double clientCpuPerSecond, long minPerConnection, long maxPerConnection) {
         long errors() {
             return connectErrors + resets + badEchoes + eofs;
         }
@@ -78,9 +78,9 @@ public final class NioLoadClient {
             return String.format(Locale.ROOT,
                     "RESULT connections=%d size=%d seconds=%.3f roundTrips=%d rtPerSecond=%.0f p50us=%.1f p99us=%.1f"
                             + " p999us=%.1f maxUs=%.1f errors=%d connectErrors=%d resets=%d badEchoes=%d eofs=%d live=%d"
-                            + " clientCpuPerSecond=%.3f",
+                            + " clientCpuPerSecond=%.3f minPerConnection=%d maxPerConnection=%d",
                     connections, size, seconds, roundTrips, perSecond(), p50us, p99us, p999us, maxUs, errors(),
-                    connectErrors, resets, badEchoes, eofs, live, clientCpuPerSecond);
+                    connectErrors, resets, badEchoes, eofs, live, clientCpuPerSecond, minPerConnection, maxPerConnection);
         }
     }
 
@@ -162,6 +162,8 @@ public final class NioLoadClient {
         long sentAt;
         boolean connected;
         boolean inFlight;
+        /** Round trips that ended inside the measured window: a starved connection has few or none. */
+        long windowTrips;
 
         Conn(int id, SocketChannel ch, int size) {
             this.id = id;
@@ -329,9 +331,17 @@ public final class NioLoadClient {
         double secs = (windowEnd - windowStart) / 1e9;
         double cpu = (cpuAtEnd - cpuAtStart) / secs;
         Histogram h = histogram;
+        long minPer = Long.MAX_VALUE;
+        long maxPer = 0;
+        for (Conn c : conns) {
+            if (c.connected) {
+                minPer = Math.min(minPer, c.windowTrips);
+                maxPer = Math.max(maxPer, c.windowTrips);
+            }
+        }
         return new Result(cfg.connections(), cfg.size(), secs, h.count(), h.percentile(0.50) / 1e3,
                 h.percentile(0.99) / 1e3, h.percentile(0.999) / 1e3, h.max() / 1e3, connectErrors, resets, badEchoes,
-                eofs, liveAtEnd, cpu);
+                eofs, liveAtEnd, cpu, minPer == Long.MAX_VALUE ? 0 : minPer, maxPer);
     }
 
     /** Handles the selected keys; returns how many connections finished connecting (well or not). */
@@ -416,6 +426,7 @@ public final class NioLoadClient {
         }
         if (measuring && now < windowEnd) {
             histogram.add(now - c.sentAt);
+            c.windowTrips++;
         }
         c.seq++;
         if (now < windowEnd) {
