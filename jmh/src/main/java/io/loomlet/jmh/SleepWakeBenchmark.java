@@ -50,26 +50,13 @@ public class SleepWakeBenchmark {
     @Benchmark
     @OperationsPerInvocation(N)
     public void virtualThreads100kSleep() throws InterruptedException {
-        // started and joined from a virtual thread, as a virtual-thread program would (#10 item 2)
-        Thread.ofVirtual().start(() -> {
-            Thread[] ts = new Thread[N];
-            for (int i = 0; i < N; i++) {
-                ts[i] = Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(ONE_MS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
+        VirtualBatch.startAllJoinAll(N, () -> {
             try {
-                for (Thread t : ts) {
-                    t.join();
-                }
+                Thread.sleep(ONE_MS);
             } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                Thread.currentThread().interrupt();
             }
-        }).join();
+        });
     }
 
     /** One wake: the root queues itself and the hub resumes it (no other fiber). */

@@ -96,19 +96,7 @@ public class SpawnJoinBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void virtualThreadStartAllJoinAll() throws InterruptedException {
-        Thread.ofVirtual().start(() -> {
-            Thread[] ts = new Thread[BATCH];
-            for (int i = 0; i < BATCH; i++) {
-                ts[i] = Thread.ofVirtual().start(EMPTY);
-            }
-            try {
-                for (Thread t : ts) {
-                    t.join();
-                }
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).join();
+        VirtualBatch.startAllJoinAll(BATCH, EMPTY);
     }
 
     @Benchmark
