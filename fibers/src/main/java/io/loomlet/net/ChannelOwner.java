@@ -20,8 +20,12 @@ final class ChannelOwner {
 
     private final SelectableChannel ch;
     private final String what;
-    /** The hubs whose selectors the channel is registered with; copy-on-write (read on every wait). */
-    private volatile Hub[] hubs = NONE;
+    /**
+     * The hubs whose selectors the channel is registered with, copy-on-write (read on every wait):
+     * null for none, the {@link Hub} itself for one (almost every socket: no array of its own, 24
+     * bytes of every idle connection), a {@code Hub[]} for several.
+     */
+    private volatile Object hubs;
 
     ChannelOwner(SelectableChannel ch, String what) {
         this.ch = ch;
@@ -37,23 +41,33 @@ final class ChannelOwner {
         if (!ch.isOpen()) {
             throw new SocketException("Socket closed");
         }
-        for (Hub known : hubs) {
-            if (known == h) {
-                return;
+        Object known = hubs;
+        if (known == h) {
+            return;
+        }
+        if (known instanceof Hub[] several) {
+            for (Hub k : several) {
+                if (k == h) {
+                    return;
+                }
             }
         }
         join(h);
     }
 
     private synchronized void join(Hub h) {
-        List<Hub> next = new ArrayList<>(hubs.length + 1);
-        for (Hub known : hubs) {
+        List<Hub> next = new ArrayList<>();
+        for (Hub known : registered(hubs)) {
             if (!known.isClosed() && known.thread().isAlive()) {
                 next.add(known); // the others let go of their registration when they closed or died
             }
         }
         next.add(h);
-        hubs = next.toArray(NONE);
+        hubs = next.size() == 1 ? h : next.toArray(NONE);
+    }
+
+    private static Hub[] registered(Object hubs) {
+        return hubs == null ? NONE : hubs instanceof Hub one ? new Hub[] {one} : (Hub[]) hubs;
     }
 
     /** Parks until ready for {@code op}; false at the deadline. */
@@ -70,8 +84,8 @@ final class ChannelOwner {
     void close() throws IOException {
         Hub[] hs;
         synchronized (this) {
-            hs = hubs;
-            hubs = NONE;
+            hs = registered(hubs);
+            hubs = null;
         }
         if (hs.length == 0) {
             Park.closeChannel(null, ch);

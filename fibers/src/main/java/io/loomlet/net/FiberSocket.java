@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,8 @@ import java.util.Objects;
  * read while another writes; two readers (or two writers) at once is an error.
  */
 public final class FiberSocket implements Closeable {
+    private static final byte[] EMPTY = {};
+
     private final SocketChannel ch;
     private final ChannelOwner owner;
     private Duration readTimeout;
@@ -106,43 +109,117 @@ public final class FiberSocket implements Closeable {
      */
     public int read(ByteBuffer dst) throws IOException {
         int want = dst.remaining();
-        if (want == 0) {
-            return 0;
+        return want == 0 ? 0 : readLoop(dst, null, 0, want);
+    }
+
+    /**
+     * As {@link #read(ByteBuffer)}, into {@code b[off, off + len)}. The array is wrapped only for each
+     * attempt to read, so while this waits only the caller holds it.
+     */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return len == 0 ? 0 : readLoop(null, b, off, len);
+    }
+
+    /**
+     * gevent's {@code recv(max)}: waits for data, then returns at most {@code max} bytes in a new
+     * array of exactly the length read (at least one byte); an empty array at end of stream (gevent's
+     * {@code b''}). Nothing is allocated until there is something to read, so a handler that waits
+     * here holds no buffer while its connection is idle (see BENCHMARKS.md: an idle connection's
+     * heap). {@code recv(0)} returns an empty array at once.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     * @throws SocketTimeoutException if nothing came within the read timeout (the socket stays usable)
+     */
+    public byte[] recv(int max) throws IOException {
+        if (max < 0) {
+            throw new IllegalArgumentException("recv: negative size " + max);
         }
+        if (max == 0) {
+            return EMPTY;
+        }
+        // readLoop's loop, with an array made for each attempt. Not readLoop itself: handing the array
+        // back would need a holder kept across the wait, 24 bytes of every idle connection.
         long deadline = 0;
         boolean waited = false;
-        // After a read that took less than it asked for, the socket was empty: in a request/response
-        // exchange the next bytes come only after this side answers, so a read tried at once would
-        // find nothing (a system call for nothing, on every round trip). Wait for readiness first
-        // then, as Netty does; a socket with data is reported ready at the next select. Not with a
-        // zero read timeout, which means "do not wait".
-        boolean tryFirst = !drained || (readTimeout != null && readTimeout.isZero());
-        for (;;) {
-            if (tryFirst) {
-                int n = ch.read(dst);
+        boolean last = false;
+        for (boolean attempt = mayReadFirst(); ; attempt = true) {
+            if (attempt) {
+                byte[] b = new byte[max]; // made only now: nothing is held across the wait below
+                int n = ch.read(ByteBuffer.wrap(b));
                 if (n != 0) {
-                    drained = n > 0 && n < want;
-                    return n;
+                    drained = n > 0 && n < max;
+                    return n < 0 ? EMPTY : n == max ? b : Arrays.copyOf(b, n);
+                }
+                if (last) {
+                    throw readTimedOut();
                 }
             }
-            tryFirst = true;
             if (!waited) {
                 waited = true;
                 deadline = Deadlines.of(readTimeout, "read");
             }
-            if (!owner.await(SelectionKey.OP_READ, deadline)) {
-                int n = ch.read(dst); // the deadline passed: one last try (the wait may have come first)
-                if (n != 0) {
-                    drained = n > 0 && n < want;
-                    return n;
-                }
-                throw new SocketTimeoutException("read timed out after " + readTimeout);
-            }
+            last = !owner.await(SelectionKey.OP_READ, deadline);
         }
     }
 
-    public int read(byte[] b, int off, int len) throws IOException {
-        return read(ByteBuffer.wrap(b, off, len));
+    /**
+     * Waits until the socket has something to read (data or the end of stream) without reading it:
+     * gevent's {@code wait_read(fileno, timeout)}. A handler that waits here and then reads into a
+     * buffer it takes only now (a pooled one, say) holds no buffer while its connection is idle.
+     * {@code null}: no limit; {@link Duration#ZERO}: check once, without waiting.
+     *
+     * @throws SocketTimeoutException if nothing came within {@code timeout}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public void awaitReadable(Duration timeout) throws IOException {
+        if (!owner.await(SelectionKey.OP_READ, Deadlines.of(timeout, "awaitReadable"))) {
+            throw new SocketTimeoutException("awaitReadable timed out after " + timeout);
+        }
+        drained = false; // readiness was reported: the next read tries at once
+    }
+
+    /**
+     * The read loop: tries, waits for readiness while there is nothing, tries again; once the
+     * deadline has passed, one last try (the wait may have ended first), then a timeout. An attempt
+     * reads into {@code dst}, or into {@code b[off, off + len)} wrapped for that attempt.
+     */
+    private int readLoop(ByteBuffer dst, byte[] b, int off, int len) throws IOException {
+        long deadline = 0;
+        boolean waited = false;
+        boolean last = false;
+        for (boolean attempt = mayReadFirst(); ; attempt = true) {
+            if (attempt) {
+                int n = ch.read(dst != null ? dst : ByteBuffer.wrap(b, off, len));
+                if (n != 0) {
+                    drained = n > 0 && n < len;
+                    return n;
+                }
+                if (last) {
+                    throw readTimedOut();
+                }
+            }
+            if (!waited) {
+                waited = true;
+                deadline = Deadlines.of(readTimeout, "read");
+            }
+            last = !owner.await(SelectionKey.OP_READ, deadline);
+        }
+    }
+
+    /**
+     * Whether a read should try before it waits. After a read that took less than it asked for, the
+     * socket was empty: in a request/response exchange the next bytes come only after this side
+     * answers, so a read tried at once would find nothing (a system call for nothing, on every round
+     * trip). Wait for readiness first then, as Netty does; a socket with data is reported ready at
+     * the next select. Always with a zero read timeout, which means "do not wait".
+     */
+    private boolean mayReadFirst() {
+        return !drained || (readTimeout != null && readTimeout.isZero());
+    }
+
+    private SocketTimeoutException readTimedOut() {
+        return new SocketTimeoutException("read timed out after " + readTimeout);
     }
 
     /**

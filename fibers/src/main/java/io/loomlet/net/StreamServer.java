@@ -332,7 +332,8 @@ public final class StreamServer implements AutoCloseable {
 
     private void dispatch(SocketChannel c) {
         active.incrementAndGet();
-        String who = peer(c);
+        // The peer's address is looked up again when a report needs it (the channel caches it): a
+        // string kept per connection for the rare report would be 56 bytes of every idle connection.
         Fibers.Action body = () -> {
             FiberSocket s = null;
             try {
@@ -345,14 +346,14 @@ public final class StreamServer implements AutoCloseable {
                 throw e;
             } catch (SocketTimeoutException e) {
                 if (readTimeout == null) {
-                    report("StreamServer handler for " + who + " failed", e);
+                    report("StreamServer handler for " + peer(c) + " failed", e);
                 } // else: an idle client closed by readTimeout, as configured; not a failure
             } catch (Throwable t) {
                 if (clientWentAway(t) && errorHandler == DEFAULT_ERROR_HANDLER) {
                     // the ordinary end of a client, not a bug: one line, no stack
-                    Errors.warn("StreamServer handler for " + who + ": the client went away (" + t.getMessage() + ")");
+                    Errors.warn("StreamServer handler for " + peer(c) + ": the client went away (" + t.getMessage() + ")");
                 } else {
-                    report("StreamServer handler for " + who + " failed", t);
+                    report("StreamServer handler for " + peer(c) + " failed", t);
                 }
             } finally {
                 try {
@@ -369,7 +370,7 @@ public final class StreamServer implements AutoCloseable {
                 slotFreed();
             }
         };
-        Task<Void> t = spread == null ? Fibers.spawn("handler " + who, body) : spread.spawn(body);
+        Task<Void> t = spread == null ? Fibers.spawn("handler " + peer(c), body) : spread.spawn(body);
         handlers.add(t);
         if (t.isReady()) {
             handlers.remove(t); // it ended before we added it (another hub): do not keep it

@@ -19,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -256,6 +257,91 @@ class FiberSocketTest extends HubTestBase {
             c.write(new byte[] {9});
             assertEquals(1, other.get(Duration.ofSeconds(5)));
             c.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void recvWaitsThenReturnsExactlyWhatCameAndAnEmptyArrayAtEndOfStream() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            Fibers.spawnLater(Duration.ofMillis(30), () -> c.write("hello".getBytes(StandardCharsets.US_ASCII)));
+            byte[] got = Switches.assertOthersRan(() -> s.recv(1024));
+            assertEquals("hello", new String(got, StandardCharsets.US_ASCII), "exactly the bytes that came");
+            byte[] big = new byte[3000];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) i;
+            }
+            c.write(big);
+            Fibers.sleep(20); // all of it is there
+            byte[] first = s.recv(1024);
+            assertEquals(1024, first.length, "no more than asked");
+            assertEquals((byte) 1023, first[1023]);
+            int total = first.length;
+            while (total < big.length) {
+                byte[] more = s.recv(4096);
+                assertEquals(big[total], more[0], "in order, nothing lost");
+                total += more.length;
+            }
+            assertEquals(0, s.recv(0).length, "recv(0) returns at once");
+            assertThrows(IllegalArgumentException.class, () -> s.recv(-1));
+            c.shutdownOutput();
+            assertEquals(0, s.recv(1024).length, "end of stream: an empty array (gevent's b'')");
+            c.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void recvTimesOutLeavingTheSocketUsableAndCloseWakesIt() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            s.setReadTimeout(Duration.ofMillis(50));
+            assertThrows(SocketTimeoutException.class, () -> s.recv(10));
+            c.write(new byte[] {7, 8});
+            assertEquals(2, s.recv(10).length, "usable after the timeout");
+            s.setReadTimeout(Duration.ZERO);
+            assertThrows(SocketTimeoutException.class, () -> s.recv(10), "zero: no waiting");
+            s.setReadTimeout(null);
+            Task<Throwable> reader = Fibers.spawn(() -> {
+                try {
+                    s.recv(10);
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            Fibers.sleep(20);
+            s.close();
+            assertTrue(reader.get(Duration.ofSeconds(5)) instanceof SocketException, "close woke the reader");
+            c.close();
+        }
+    }
+
+    @Test
+    void awaitReadableWaitsWithoutReading() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+            FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+            FiberSocket s = acc.get();
+            assertThrows(SocketTimeoutException.class, () -> s.awaitReadable(Duration.ZERO), "nothing there");
+            assertThrows(SocketTimeoutException.class, () -> s.awaitReadable(Duration.ofMillis(30)));
+            assertThrows(IllegalArgumentException.class, () -> s.awaitReadable(Duration.ofMillis(-1)));
+            Fibers.spawnLater(Duration.ofMillis(30), () -> c.write(new byte[] {1, 2, 3}));
+            Switches.assertOthersRan(() -> {
+                s.awaitReadable(null);
+                return null;
+            });
+            byte[] buf = new byte[10];
+            assertEquals(3, s.read(buf, 0, buf.length), "the wait read nothing: all three bytes are there");
+            assertThrows(SocketTimeoutException.class, () -> s.awaitReadable(Duration.ZERO), "all read: nothing there");
+            c.close();
+            s.awaitReadable(Duration.ofSeconds(5)); // the end of stream is readable
+            assertEquals(-1, s.read(buf, 0, buf.length));
             s.close();
         }
     }

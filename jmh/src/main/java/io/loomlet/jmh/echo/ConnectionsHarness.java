@@ -54,7 +54,9 @@ import java.util.concurrent.TimeUnit;
  * --final-echoes 2} (round trips on every connection at the top N, each followed by a measurement), {@code
  * --server-flags "-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC"} (a pre-touched fixed heap,
  * so that RSS grows only by memory outside the heap), {@code --timeout-seconds 60} (per batch of
- * round trips), {@code --max-minutes 20} (the whole harness; the server exits by itself too).
+ * round trips), {@code --max-minutes 20} (the whole harness; the server exits by itself too),
+ * {@code --handler talk} (the server's handler: {@code talk}, the seed's echo holding a 1 KB buffer
+ * across its wait, or {@code recv}, gevent's {@code recv(1024)} form, which holds none).
  */
 public final class ConnectionsHarness {
     /** Round trips each warm-up connection makes. */
@@ -81,7 +83,7 @@ public final class ConnectionsHarness {
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: ConnectionsHarness [--steps 1000,5000,10000,max] [--runs 1] "
-                        + "[--batch 500] [--warmup 2000] [--histogram 30] [--headroom 500] [--server-flags \"...\"] "
+                        + "[--batch 500] [--warmup 2000] [--histogram 30] [--headroom 500] [--server-flags \"...\"] [--handler talk|recv] "
                         + "[--timeout-seconds 60] [--max-minutes 20]");
             }
             opt.put(args[i].substring(2), args[i + 1]);
@@ -94,7 +96,8 @@ public final class ConnectionsHarness {
         int headroom = Integer.parseInt(opt.getOrDefault("headroom", "500"));
         long timeoutNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(opt.getOrDefault("timeout-seconds", "60")));
         long maxMinutes = Long.parseLong(opt.getOrDefault("max-minutes", "20"));
-        List<String> serverFlags = List.of(opt.getOrDefault("server-flags", DEFAULT_SERVER_FLAGS).trim().split("\\s+"));
+        List<String> serverFlags = new ArrayList<>(List.of(opt.getOrDefault("server-flags", DEFAULT_SERVER_FLAGS).trim().split("\\s+")));
+        serverFlags.add("-Dconnections.handler=" + opt.getOrDefault("handler", "talk"));
         long limit = descriptorLimit();
         int max = (int) ((limit - headroom) / batch * batch);
         List<Integer> steps = new ArrayList<>();

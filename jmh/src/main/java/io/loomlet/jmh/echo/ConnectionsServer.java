@@ -16,7 +16,8 @@ import javax.management.ObjectName;
 
 /**
  * The server side of {@link ConnectionsHarness}: the seeds' upper-casing echo ({@link EchoServers#talk},
- * a 1024-byte buffer per connection) as a {@link StreamServer} on ONE hub, the main thread's, listening
+ * a 1024-byte buffer per connection; or, with {@code -Dconnections.handler=recv}, gevent's form of it,
+ * {@link EchoServers#talkRecv}, which holds no buffer while it waits) as a {@link StreamServer} on ONE hub, the main thread's, listening
  * on 127.0.0.1. Prints "listening on port P", then answers commands on stdin, one line each, from a
  * control thread (the hub's thread only serves the connections):
  * <ul>
@@ -36,7 +37,13 @@ public final class ConnectionsServer {
 
     public static void main(String[] args) throws Exception {
         long maxSeconds = args.length > 0 ? Long.parseLong(args[0]) : 900;
-        StreamServer server = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoServers::talk)
+        String kind = System.getProperty("connections.handler", "talk");
+        StreamServer.Handler handler = switch (kind) {
+            case "talk" -> EchoServers::talk;
+            case "recv" -> EchoServers::talkRecv;
+            default -> throw new IllegalArgumentException("connections.handler: talk or recv, not " + kind);
+        };
+        StreamServer server = new StreamServer(new InetSocketAddress("127.0.0.1", 0), handler)
                 .backlog(4096)
                 .setErrorHandler((what, t) -> {
                     handlerErrors.incrementAndGet();

@@ -75,6 +75,17 @@ public final class EchoServers {
         }
     }
 
+    /**
+     * The same echo as gevent writes it ({@code data = conn.recv(1024)}): {@link FiberSocket#recv}
+     * makes the array only once bytes are there, so a handler waiting for its client holds none.
+     */
+    static void talkRecv(FiberSocket conn) throws IOException {
+        for (byte[] b; (b = conn.recv(1024)).length > 0; ) {
+            upper(b, 0, b.length);
+            conn.write(b);
+        }
+    }
+
     static void upper(byte[] b, int off, int n) {
         for (int i = off; i < off + n; i++) {
             if (b[i] >= 'a' && b[i] <= 'z') {
