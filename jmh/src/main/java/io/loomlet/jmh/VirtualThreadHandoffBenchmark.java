@@ -3,9 +3,12 @@ package io.loomlet.jmh;
 import io.loomlet.Fiber;
 import io.loomlet.Fibers;
 import io.loomlet.Hub;
+import io.loomlet.internal.VirtualThreads;
 import io.loomlet.sync.Event;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -229,6 +232,94 @@ public class VirtualThreadHandoffBenchmark {
         }
     }
 
+    /**
+     * The floor for any scheduler of our own: the same park/unpark ping-pong on a scheduler that
+     * does nothing but append the JDK's continuation task to a plain {@code ArrayDeque}, drained by
+     * the benchmark thread until the batch is done. No hub, no Loomlet code on the path: what is
+     * left is the JDK's per-handoff work (mount, unmount, park and unpark bookkeeping, the
+     * continuation's yield and run). Everything runs on the benchmark thread, so the deque needs no
+     * synchronisation; a call of {@code execute} from another thread would be a bug of this setup
+     * and fails the trial.
+     */
+    @State(Scope.Thread)
+    public static class MinimalSchedulerPair {
+        private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+        private Thread carrier;
+        private volatile int turn; // 0: a's turn, 1: b's turn
+        private volatile int rounds;
+        private volatile boolean done;
+        private volatile boolean stop;
+        private Thread a;
+        private Thread b;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            carrier = Thread.currentThread();
+            Executor ex = task -> {
+                if (VirtualThreads.carrier() != carrier) {
+                    throw new IllegalStateException("execute from " + Thread.currentThread());
+                }
+                ready.addLast(task);
+            };
+            Thread.Builder.OfVirtual builder = VirtualThreads.builder(ex);
+            a = builder.unstarted(() -> {
+                while (!stop) {
+                    while (rounds == 0 && !stop) {
+                        LockSupport.park(this);
+                    }
+                    for (int i = 0, n = rounds; i < n; i++) {
+                        turn = 1;
+                        LockSupport.unpark(b);
+                        while (turn != 0) {
+                            LockSupport.park(this);
+                        }
+                    }
+                    rounds = 0;
+                    done = true;
+                }
+            });
+            b = builder.unstarted(() -> {
+                while (!stop) {
+                    while (turn != 1 && !stop) {
+                        LockSupport.park(this);
+                    }
+                    turn = 0;
+                    LockSupport.unpark(a);
+                }
+            });
+            a.start();
+            b.start();
+            drain();
+        }
+
+        /** Runs what is ready until the batch is done (or nothing is left to run). */
+        private void drain() {
+            for (Runnable r; !done && (r = ready.pollFirst()) != null; ) {
+                r.run();
+            }
+        }
+
+        void run(int n) {
+            done = false;
+            rounds = n;
+            LockSupport.unpark(a);
+            drain();
+            if (!done) {
+                throw new IllegalStateException("the batch stopped with nothing to run");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            stop = true;
+            LockSupport.unpark(a);
+            LockSupport.unpark(b);
+            for (Runnable r; (r = ready.pollFirst()) != null; ) {
+                r.run();
+            }
+        }
+    }
+
     /** Two virtual threads of the JDK's scheduler (SwitchBenchmark's Handoff). */
     @State(Scope.Thread)
     public static class DefaultPair {
@@ -310,6 +401,13 @@ public class VirtualThreadHandoffBenchmark {
     @Benchmark
     @OperationsPerInvocation(2 * N)
     public void hubVirtualThreadPark(HubParkPair s) {
+        s.run(N);
+    }
+
+    /** The floor: {@link MinimalSchedulerPair}, the same ping-pong with no scheduler work at all. */
+    @Benchmark
+    @OperationsPerInvocation(2 * N)
+    public void minimalSchedulerVirtualThreadPark(MinimalSchedulerPair s) {
         s.run(N);
     }
 
