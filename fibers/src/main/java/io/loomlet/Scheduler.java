@@ -203,6 +203,7 @@ final class Scheduler {
         }
         loopDepth++;
         try {
+            armPending(waiter); // a root's or pinned fiber's park lands here, not after a run
             Fiber t = target;
             while (t != waiter) {
                 if (t == hubFiber) {
@@ -224,6 +225,7 @@ final class Scheduler {
                     SWITCHES.setOpaque(this, (long) SWITCHES.getOpaque(this) + 1);
                     try {
                         t.cont.run();
+                        armPending(t);
                     } catch (Throwable e) {
                         if (t.isRunnable()) {
                             next = null;
@@ -257,6 +259,17 @@ final class Scheduler {
                     batch++;
                 }
             }
+        }
+    }
+
+    /**
+     * Arms the deadline that {@code f}'s park left pending ({@link Strand#park}). Called as soon as
+     * {@code f} has switched away, before anything else runs, so no waker or timer can see it pending.
+     */
+    void armPending(Fiber f) {
+        if (f.index == TimerNode.PENDING) {
+            f.index = TimerNode.NOT_ARMED;
+            timers.add(f, f.deadline);
         }
     }
 

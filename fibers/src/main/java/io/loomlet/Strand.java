@@ -143,6 +143,18 @@ abstract sealed class Strand extends TimerNode permits Fiber {
 
     /** Throws unless the current fiber (this) may block: not a hub callback, hub open, right thread. */
     final void checkCanBlock(Object blocker) {
+        // One test on the common path, the cases sorted out of line: every blocking call inlines this,
+        // and Fibers.sleep's compiled code must stay small enough for C2 to inline it into its callers
+        // (#8: a root's sleep(0) was 2 ns slower as a call).
+        Scheduler s = sched;
+        FiberExtras x = extras;
+        if (Thread.currentThread() != s.thread | kind == Fiber.HUB | state != RUNNING | s.hub.isClosed()
+                | (x != null && x.pendingThrow != null)) {
+            checkCanBlockSlowly(blocker);
+        }
+    }
+
+    private void checkCanBlockSlowly(Object blocker) {
         Hub h = sched.hub;
         if (Thread.currentThread() != sched.thread) {
             h.checkOwner("block"); // throws, with the message
@@ -169,33 +181,50 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         checkCanBlock(blocker);
         assert this == sched.current && state == RUNNING;
         this.blocker = blocker;
-        this.abort = abort;
+        if (abort != null) {
+            this.abort = abort; // null (sleep, I/O) stores nothing: a reference store's GC barrier is code
+        }
         if (deadline != Park.NO_DEADLINE) {
-            sched.timers.add(this, deadline);
+            // Armed by the loop, first thing once this fiber has switched away (Scheduler.armPending):
+            // the heap's insertion, inlined here, made Fibers.sleep's compiled code too big for C2 to
+            // inline sleep into its callers (#8: a 1 ns sleep measured 10-18 ns slower as a call).
+            this.deadline = deadline;
+            index = PENDING;
         }
         sched.countPark(wake, 1);
         // Locals live across the switch sit in every parked fiber's frozen stack: keep them to `wake`
         // (fields are read again afterwards; the observer, if it changed meanwhile, only misses one).
+        // One exit and the failure path out of line, not a finally: javac copies a finally block to
+        // every exit, and the copies made park's compiled code (inlined into Fibers.sleep) too big
+        // for C2 to inline sleep into its callers (#8: a 1 ns sleep measured 18 ns slower).
+        Object r;
         try {
             ParkObserver o = Scheduler.observer;
             if (o != null) {
                 o.parking((Fiber) this);
             }
             setState(RUNNING, PARKED);
-            if (kind == Fiber.USER) {
-                return sched.yieldTo((Fiber) this, sched.hubFiber); // not switchAway: see yieldTo
-            }
-            return kind == Fiber.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
-        } finally {
-            if (state != RUNNING) {
-                recover(); // an error struck before the switch or escaped the loop: it propagates here
-            }
-            afterPark(wake);
+            r = kind == Fiber.USER ? sched.yieldTo((Fiber) this, sched.hubFiber) // not switchAway: see yieldTo
+                    : kind == Fiber.VIRTUAL ? parkVirtual() : sched.switchAway((Fiber) this, sched.hubFiber);
+        } catch (Throwable t) {
+            parkFailed(wake);
+            throw t;
         }
+        afterPark(wake);
+        return r;
+    }
+
+    /** The cleanup of a park that an error ended: an error struck before the switch, escaped the loop, or was thrown in. */
+    private void parkFailed(Park.Wake wake) {
+        if (state != RUNNING) {
+            recover();
+        }
+        afterPark(wake);
     }
 
     /** A hub virtual thread's park (see {@link VirtualFiber#awaitWake}): back to RUNNING once woken. */
     private Object parkVirtual() {
+        sched.armPending((Fiber) this); // no loop of ours runs between this park and the JDK's
         ((VirtualFiber) this).awaitWake();
         setState(RUNNABLE, RUNNING);
         sched.current = (Fiber) this;
@@ -211,11 +240,13 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     private void afterPark(Park.Wake wake) {
         Scheduler s = sched;
         s.countPark(wake, -1);
-        if (isArmed()) {
-            s.timers.remove(this);
+        if (index != NOT_ARMED) {
+            dropTimer();
         }
         blocker = null;
-        abort = null;
+        if (abort != null) {
+            abort = null;
+        }
         parkSeq++; // a waker that read the old number (cross-thread listeners do) is now stale
         ParkObserver o = Scheduler.observer;
         if (o != null) {
@@ -277,8 +308,17 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         setState(PARKED, RUNNABLE);
         inValue = value;
         inThrow = t;
-        if (isArmed()) {
+        if (index != NOT_ARMED) {
+            dropTimer();
+        }
+    }
+
+    /** Disarms this fiber's timer, or forgets a deadline its park left for the loop to arm. */
+    private void dropTimer() {
+        if (index >= 0) {
             sched.timers.remove(this);
+        } else {
+            index = NOT_ARMED;
         }
     }
 
@@ -287,8 +327,8 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         setState(PARKED, RUNNABLE);
         inValue = value;
         inThrow = t;
-        if (isArmed()) {
-            sched.timers.remove(this);
+        if (index != NOT_ARMED) {
+            dropTimer();
         }
         java.util.concurrent.locks.LockSupport.unpark(((VirtualFiber) this).vthread);
     }
@@ -446,9 +486,13 @@ abstract sealed class Strand extends TimerNode permits Fiber {
     final Object takeResume() {
         Object v = inValue;
         Throwable t = inThrow;
-        inValue = null;
-        inThrow = null;
+        // Cleared only when set: most resumes carry nothing, and a reference store's GC barrier is
+        // code in every blocking call that inlines this (see checkCanBlock).
+        if (v != null) {
+            inValue = null;
+        }
         if (t != null) {
+            inThrow = null;
             throw Errors.sneaky(t);
         }
         return v;

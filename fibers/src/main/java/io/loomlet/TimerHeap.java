@@ -45,7 +45,7 @@ final class TimerHeap {
         if (i < 0) {
             return;
         }
-        node.index = -1;
+        node.index = TimerNode.NOT_ARMED;
         TimerNode last = heap[--size];
         heap[size] = null;
         if (i != size) {
@@ -76,7 +76,7 @@ final class TimerHeap {
     TimerNode[] clear() {
         TimerNode[] left = Arrays.copyOf(heap, size);
         for (int i = 0; i < size; i++) {
-            heap[i].index = -1;
+            heap[i].index = TimerNode.NOT_ARMED;
             heap[i] = null;
         }
         size = 0;

@@ -12,8 +12,16 @@ abstract class TimerNode {
     long deadline;
     /** Insertion order, so that timers due at the same instant fire first-in first-out; wraps harmlessly. */
     int seq;
-    /** Slot in the heap array, or -1 when not armed. */
-    int index = -1;
+    /** Not in the heap. */
+    static final int NOT_ARMED = -1;
+    /**
+     * A fiber's park set {@link #deadline} and left the insertion to its loop, which makes it before
+     * it runs anything else ({@link Scheduler#armPending}); see {@link Strand#park}.
+     */
+    static final int PENDING = -2;
+
+    /** Slot in the heap array, or {@link #NOT_ARMED}, or {@link #PENDING}. */
+    int index = NOT_ARMED;
 
     /** Called by the heap's owner when the deadline has passed and the node was removed. */
     abstract void fire();
