@@ -301,4 +301,48 @@ class BadMomentsTest extends HubTestBase {
         assertEquals("switched", f.switchTo());
         Fibers.sleep(Duration.ZERO);
     }
+    @Test
+    void aTimedParkThatFailsBeforeItsSwitchLeavesNoDeadlineBehind() {
+        // A park leaves its deadline for the loop to arm once the fiber has switched away
+        // (Scheduler.armPending). An error between the two (here a park observer that throws, as a
+        // stack overflow could) must leave the deadline neither pending, for the fiber's next park
+        // to arm (an untimed wait would then time out), nor armed.
+        boolean[] failing = {true};
+        ParkObserver previous = Scheduler.observer;
+        Scheduler.observer = new ParkObserver() {
+            @Override
+            public void parking(Fiber f) {
+                if (failing[0] && "victim".equals(f.name())) {
+                    throw new IllegalStateException("struck before the switch");
+                }
+            }
+
+            @Override
+            public void resumed(Fiber f) {
+            }
+        };
+        try {
+            Event go = new Event();
+            Task<String> victim = Fibers.spawn("victim", () -> {
+                String why;
+                try {
+                    Fibers.sleep(Duration.ofMillis(1));
+                    why = "slept";
+                } catch (IllegalStateException e) {
+                    why = e.getMessage();
+                }
+                failing[0] = false;
+                boolean set = go.await(); // no deadline: the failed sleep's millisecond must not end it
+                return why + ", " + (set ? "woken by set" : "timed out");
+            });
+            Fibers.sleep(Duration.ofMillis(30)); // the victim fails its sleep, then waits on go
+            go.set();
+            assertEquals("struck before the switch, woken by set", victim.get());
+            // no timer is left: a wait that nothing can end raises LoopExit at once
+            Task<?> blocked = Fibers.spawn(() -> new FiberQueue<String>().get());
+            assertThrows(LoopExit.class, blocked::join);
+        } finally {
+            Scheduler.observer = previous;
+        }
+    }
 }
