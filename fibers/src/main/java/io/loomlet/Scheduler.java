@@ -269,7 +269,17 @@ final class Scheduler {
     void armPending(Fiber f) {
         if (f.index == TimerNode.PENDING) {
             f.index = TimerNode.NOT_ARMED;
-            timers.add(f, f.deadline);
+            try {
+                timers.add(f, f.deadline);
+            } catch (Throwable e) {
+                // The heap could not take it (no memory to grow): the park fails in its fiber with the
+                // error, as it did when park armed the timer itself, rather than wait with no deadline.
+                try {
+                    f.cancel(e);
+                } catch (Throwable again) {
+                    Errors.lastResort();
+                }
+            }
         }
     }
 

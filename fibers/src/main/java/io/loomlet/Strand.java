@@ -181,13 +181,16 @@ abstract sealed class Strand extends TimerNode permits Fiber {
         checkCanBlock(blocker);
         assert this == sched.current && state == RUNNING;
         this.blocker = blocker;
-        if (abort != null) {
-            this.abort = abort; // null (sleep, I/O) stores nothing: a reference store's GC barrier is code
+        if (abort != null || this.abort != null) {
+            this.abort = abort; // null over null (sleep, I/O) stores nothing: a store's GC barrier is code
         }
         if (deadline != Park.NO_DEADLINE) {
             // Armed by the loop, first thing once this fiber has switched away (Scheduler.armPending):
             // the heap's insertion, inlined here, made Fibers.sleep's compiled code too big for C2 to
             // inline sleep into its callers (#8: a 1 ns sleep measured 10-18 ns slower as a call).
+            if (index != NOT_ARMED) {
+                dropTimer(); // left by a park whose cleanup an error (a stack overflow) cut short
+            }
             this.deadline = deadline;
             index = PENDING;
         }

@@ -31,12 +31,14 @@ final class TimerHeap {
         }
         node.deadline = deadline;
         node.seq = nextSeq++;
-        if (size == heap.length) {
-            heap = Arrays.copyOf(heap, size * 2);
+        int i = size;
+        if (i == heap.length) {
+            heap = Arrays.copyOf(heap, i * 2); // may fail (no memory): nothing has changed yet
         }
-        node.index = size;
-        heap[size++] = node;
-        siftUp(node.index);
+        heap[i] = node; // the last step that can fail
+        size = i + 1;
+        node.index = i;
+        siftUp(i);
     }
 
     /** Disarms {@code node}; harmless when it is not armed. */

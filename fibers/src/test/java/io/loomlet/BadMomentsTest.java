@@ -345,4 +345,56 @@ class BadMomentsTest extends HubTestBase {
             Scheduler.observer = previous;
         }
     }
+    /** A timer node of another kind, whose array cannot hold a fiber. */
+    private static final class OtherNode extends TimerNode {
+        @Override
+        void fire() {
+        }
+    }
+
+    @Test
+    void aTimerThatCannotBeArmedFailsThePark() throws Exception {
+        // The loop arms a park's deadline after the switch (Scheduler.armPending). When the heap
+        // cannot take it (no memory to grow; here an array that refuses fibers), the park must fail
+        // in its fiber with the error, not wait with no deadline. On a thread of its own, whose new
+        // hub has no other timer to keep in the swapped array.
+        java.lang.reflect.Field heapField = TimerHeap.class.getDeclaredField("heap");
+        heapField.setAccessible(true);
+        String[] out = new String[2];
+        Thread th = new Thread(() -> {
+            try {
+                TimerHeap timers = Hub.current().sched.timers;
+                Task<String> victim = Fibers.spawn("victim", () -> {
+                    Object saved = heapField.get(timers);
+                    heapField.set(timers, new OtherNode[4]);
+                    try {
+                        Fibers.sleep(Duration.ofMillis(1));
+                        return "slept";
+                    } catch (ArrayStoreException e) {
+                        return "the sleep failed";
+                    } finally {
+                        heapField.set(timers, saved);
+                    }
+                });
+                out[0] = victim.get(); // no deadline of its own: the heap holds nothing else
+                Fibers.sleep(Duration.ofMillis(1)); // the heap works again
+                Task<?> blocked = Fibers.spawn(() -> new FiberQueue<String>().get());
+                try {
+                    blocked.join();
+                    out[1] = "joined";
+                } catch (LoopExit e) {
+                    out[1] = "LoopExit";
+                }
+            } catch (Throwable t) {
+                out[0] = String.valueOf(t);
+            } finally {
+                Hub.current().close();
+            }
+        }, "arm-fails");
+        th.start();
+        th.join(10_000);
+        assertFalse(th.isAlive(), "the thread ended");
+        assertEquals("the sleep failed", out[0]);
+        assertEquals("LoopExit", out[1], "no timer left behind");
+    }
 }
