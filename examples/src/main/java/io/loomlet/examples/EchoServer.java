@@ -27,17 +27,20 @@ import java.util.concurrent.CompletableFuture;
  * <p>{@code ./loomlet example EchoServer [port]} (default 8080); Ctrl-C stops it.
  */
 public final class EchoServer {
-    /** The seed's talk(): read up to 1024 bytes, send them back upper-cased, until the client closes. */
+    /**
+     * The seed's talk(): {@code recv(1024)}, send it back upper-cased, until the client closes.
+     * {@link FiberSocket#recv} is gevent's: it returns a new array of exactly what came, made only
+     * once bytes are there, so a handler waiting for its client holds no buffer.
+     */
     public static void talk(FiberSocket conn) throws IOException {
-        byte[] buf = new byte[1024];
-        for (int n; (n = conn.read(buf, 0, buf.length)) > 0; ) {
-            for (int i = 0; i < n; i++) {
-                byte b = buf[i];
+        for (byte[] res; (res = conn.recv(1024)).length > 0; ) {
+            for (int i = 0; i < res.length; i++) {
+                byte b = res[i];
                 if (b >= 'a' && b <= 'z') {
-                    buf[i] = (byte) (b - 32);
+                    res[i] = (byte) (b - 32);
                 }
             }
-            conn.write(buf, 0, n);
+            conn.write(res);
         }
     }
 
