@@ -23,14 +23,16 @@ import java.util.Objects;
  * non-blocking {@link SocketChannel} registered with the hub's selector. Called from the root (no
  * fiber), a call runs the hub until it can return, so it also works as a plain blocking socket.
  *
- * <p>Reads return what is there (at least one byte, or -1 at end of stream); writes write
- * everything. Read and write timeouts raise {@link SocketTimeoutException} and leave the socket
+ * <p>Reads return what is there (at least one byte, or -1 at end of stream), into a buffer of the
+ * caller's ({@link #read(ByteBuffer)}) or, as gevent's {@code recv} does, in a new array made once
+ * bytes are there ({@link #recv}); writes write everything. Read and write timeouts raise {@link SocketTimeoutException} and leave the socket
  * usable; a connect timeout closes it (a half-made connection cannot be reused). Timeouts follow
  * Loomlet's one rule: {@code null} is no limit, {@link Duration#ZERO} does not wait, negative is
  * refused. {@link #close()} wakes any fiber waiting on the socket with a {@link SocketException}.
  *
- * <p>Confinement: the socket belongs to the hub of the first fiber that waits on it. One fiber may
- * read while another writes; two readers (or two writers) at once is an error.
+ * <p>A socket belongs to no hub: fibers and threads of any hub may use it in turn (a pool's
+ * connection), each waiting through its own hub's selector, and any thread may close it. One fiber
+ * may read while another writes; two readers (or two writers) at once is an error.
  */
 public final class FiberSocket implements Closeable {
     private static final byte[] EMPTY = {};
