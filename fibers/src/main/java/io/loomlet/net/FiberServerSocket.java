@@ -18,7 +18,8 @@ import java.time.Duration;
  * A listening TCP socket whose {@link #accept()} parks only the calling fiber. {@code SO_REUSEADDR}
  * is on by default, as in gevent's servers.
  *
- * <p>Confinement: belongs to the hub of the first fiber that waits on it.
+ * <p>Like {@link FiberSocket}, it belongs to no hub: fibers of any hub may accept on it in turn, and
+ * any thread may close it.
  */
 public final class FiberServerSocket implements Closeable {
     private final ServerSocketChannel ch;
