@@ -23,6 +23,8 @@ public final class Deadlines {
     public static final long NONE = Long.MIN_VALUE;
     /** Timeouts longer than this mean "no limit". */
     public static final Duration MAX = Duration.ofNanos(1L << 62);
+    /** Below 2^32 s (136 years), {@code s * 10^9 + nanos} stays under the 2^62 ns cap. */
+    private static final long FAST_SECONDS = 1L << 32;
 
     private Deadlines() {
     }
@@ -43,9 +45,6 @@ public final class Deadlines {
         }
         return ofOther(timeout, what);
     }
-
-    /** Below 2^32 s (136 years), {@code s * 10^9 + nanos} stays under the 2^62 ns cap. */
-    private static final long FAST_SECONDS = 1L << 32;
 
     /** {@link #of} for negative (refused) and very long timeouts. */
     private static long ofOther(Duration timeout, String what) {

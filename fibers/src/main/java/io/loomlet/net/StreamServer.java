@@ -69,6 +69,8 @@ public final class StreamServer implements AutoCloseable {
     private Duration readTimeout;
     private HubGroup spread;
     private static final BiConsumer<String, Throwable> DEFAULT_ERROR_HANDLER = Errors::printToStderr;
+    /** Every handler task's name: a string with the peer per connection would cost every idle connection. */
+    private static final String HANDLER_NAME = "StreamServer handler";
     private BiConsumer<String, Throwable> errorHandler = DEFAULT_ERROR_HANDLER;
 
     /*
@@ -345,8 +347,6 @@ public final class StreamServer implements AutoCloseable {
             handlers.remove(t); // it ended before we added it (another hub): do not keep it
         }
     }
-
-    private static final String HANDLER_NAME = "StreamServer handler";
 
     /** A handler task's whole life: the handler, its errors reported, the connection closed. */
     private void serve(SocketChannel c) {
