@@ -19,7 +19,7 @@ public final class BoundedSemaphore extends Semaphore {
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public BoundedSemaphore(int permits) {
-        super(permits, "BoundedSemaphore");
+        super(permits, "BoundedSemaphore", permits);
         this.initial = permits;
     }
 

@@ -3,7 +3,10 @@ package io.loomlet.sync;
 import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
 import io.loomlet.Waitable;
+import io.loomlet.internal.Bias;
 import io.loomlet.internal.Deadlines;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -15,9 +18,32 @@ import java.time.Duration;
  * through that hub's inbox. Since anyone may set it, a wait on an event is never taken for a
  * {@link io.loomlet.LoopExit}. As a {@link Waitable} ({@link io.loomlet.Fibers#iwait}) it is ready
  * while set.
+ *
+ * <p>While one thread alone has used it (all the fibers of one hub), {@link #set()} and
+ * {@link #clear()} are plain writes ({@link Bias}); the first set, clear, wait or watch from
+ * another thread revokes that for good. {@link #isSet()} never does: it reads the flag with
+ * acquire, and a set writes it with release, so what the setter wrote before is visible to a
+ * thread that sees the flag.
  */
 public final class Event implements Waitable {
-    private volatile boolean flag;
+    private static final VarHandle FLAG;
+    private static final VarHandle MAY_HAVE_WAITERS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FLAG = l.findVarHandle(Event.class, "flag", boolean.class);
+            MAY_HAVE_WAITERS = l.findVarHandle(Event.class, "mayHaveWaiters", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The flag. Inside a bias window written with release stores; everywhere else with volatile
+     * accesses (the Dekker below needs them once other threads take part).
+     */
+    private boolean flag;
     /**
      * True from the moment a fiber decides, under the lot's monitor, whether to wait, until the lot
      * empties again. The waiter writes it and then reads {@code flag}; {@link #set()} writes
@@ -25,35 +51,52 @@ public final class Event implements Waitable {
      * (Dekker): a waiter either sees the flag or is on the list that {@code set()} then wakes under
      * the monitor. So a set with nobody waiting takes no monitor. A waiter that finds the flag set
      * while nobody waits clears it again (under the monitor no other waiter can be announcing
-     * itself), so it does not stay true for later sets.
+     * itself), so it does not stay true for later sets. Always accessed volatile (under the monitor or
+     * beside the flag's volatile accesses), except its plain read in a bias window: while biased, only
+     * the owner thread waits, so only it writes this.
      */
-    private volatile boolean mayHaveWaiters;
+    private boolean mayHaveWaiters;
+    final Bias bias = new Bias();
     private final SharedParkingLot lot = new SharedParkingLot("Event") {
         @Override
         protected boolean mustWait() {
-            mayHaveWaiters = true;
-            if (!flag) {
+            MAY_HAVE_WAITERS.setVolatile(Event.this, true);
+            if (!(boolean) FLAG.getVolatile(Event.this)) {
                 return true;
             }
             if (isEmpty()) {
-                mayHaveWaiters = false;
+                MAY_HAVE_WAITERS.setVolatile(Event.this, false);
             }
             return false;
         }
 
         @Override
         protected void emptied() {
-            mayHaveWaiters = false;
+            MAY_HAVE_WAITERS.setVolatile(Event.this, false);
         }
     };
 
     /** Sets the flag and wakes every waiting fiber. From any thread. */
     public void set() {
-        if (flag) {
+        Bias b = bias;
+        if (b.enter()) {
+            boolean was = flag;
+            FLAG.setRelease(this, true);
+            boolean waiters = mayHaveWaiters;
+            b.exit();
+            if (!was) {
+                if (waiters) {
+                    lot.unparkAll(Boolean.TRUE);
+                }
+                lot.notifyWatchers(this);
+            }
+            return;
+        }
+        if ((boolean) FLAG.getVolatile(this)) {
             return; // nobody can have queued since: a waiter checks the flag as it queues
         }
-        flag = true;
-        if (mayHaveWaiters) {
+        FLAG.setVolatile(this, true);
+        if ((boolean) MAY_HAVE_WAITERS.getVolatile(this)) {
             lot.unparkAll(Boolean.TRUE);
         }
         lot.notifyWatchers(this);
@@ -67,22 +110,29 @@ public final class Event implements Waitable {
      * wait for ever.
      */
     public void clear() {
-        flag = false;
+        Bias b = bias;
+        if (b.enter()) {
+            FLAG.setRelease(this, false);
+            b.exit();
+            return;
+        }
+        FLAG.setVolatile(this, false);
     }
 
     public boolean isSet() {
-        return flag;
+        return (boolean) FLAG.getAcquire(this);
     }
 
     /** The same as {@link #isSet()} (gevent's {@code ready()}). */
     @Override
     public boolean isReady() {
-        return flag;
+        return (boolean) FLAG.getAcquire(this);
     }
 
     /** Low-level ({@link Waitable}): {@code w} is told when the event is set. */
     @Override
     public boolean watch(Waitable.Watcher w) {
+        bias.own(); // a watcher of another thread revokes the bias: a set must then see it
         return lot.watch(this, w);
     }
 
@@ -99,10 +149,11 @@ public final class Event implements Waitable {
     /** Waits until the flag is set or {@code timeout} (null: none) passes; returns whether it was set. */
     public boolean await(Duration timeout) {
         long deadline = Deadlines.of(timeout, "Event.await");
-        if (flag) {
+        if ((boolean) FLAG.getAcquire(this)) {
             return true;
         }
-        return lot.park(deadline, Park.Wake.OTHER_THREAD, null) != Park.TIMED_OUT || flag;
+        bias.own(); // a waiter of another thread revokes the bias: a set must then find it queued
+        return lot.park(deadline, Park.Wake.OTHER_THREAD, null) != Park.TIMED_OUT || (boolean) FLAG.getVolatile(this);
     }
 
     /** Fibers waiting now. */
@@ -112,6 +163,6 @@ public final class Event implements Waitable {
 
     @Override
     public String toString() {
-        return "Event[" + (flag ? "set" : "unset") + ", waiters " + lot.waiters() + "]";
+        return "Event[" + (isSet() ? "set" : "unset") + ", waiters " + lot.waiters() + "]";
     }
 }

@@ -27,8 +27,13 @@ import java.time.Duration;
  * is woken through that hub's inbox. A wait on a lock that only one hub has ever used is ended by
  * that hub alone, so when nothing there can end it, it raises {@link io.loomlet.LoopExit} as in
  * gevent; once a second hub or thread has used the lock, its releases may come from there, and its
- * waits are not taken for a LoopExit. Without waiters, acquire and release are one compare-and-set
- * each and take no lock.
+ * waits are not taken for a LoopExit.
+ *
+ * <p>Cost: while only one thread has used the lock (the fibers of one hub), acquire and release
+ * without waiters are plain reads and writes, biased to that thread as a hub-confined lock would be
+ * (see {@code io.loomlet.internal.Bias}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
+ * another thread has used it, or without native access, they are one compare-and-set each, as in
+ * {@code ReentrantLock}. Neither takes a monitor.
  */
 public class Lock extends Permits {
     private static final VarHandle HOME;

@@ -2,6 +2,7 @@ package io.loomlet.sync;
 
 import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
+import io.loomlet.internal.Bias;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
@@ -29,6 +30,12 @@ import java.util.function.Consumer;
  * A waiter can therefore never park while a permit is free: either its check under the monitor
  * sees the permit, or the giver, finding {@code QUEUED}, takes the monitor after the waiter's
  * append and hands the permit to it.
+ *
+ * <p><b>Biased.</b> While one thread alone has used the permits (all the fibers of one hub), the two
+ * fast paths are plain reads and writes of the state word inside a {@link Bias} window: no
+ * compare-and-set, as fast as a hub-confined counter. The first use from another thread revokes the
+ * bias, and from then on everyone takes the paths above. The waiting paths always take them: a
+ * waiter's append and a giver's hand-off go through the lot's monitor in either mode.
  */
 abstract class Permits {
     /** Bit 0 of the state: fibers wait in the lot. */
@@ -47,27 +54,53 @@ abstract class Permits {
         }
     }
 
-    private volatile int state;
+    /**
+     * The state word. Not volatile: inside a bias window it is read and written plainly; everywhere
+     * else through {@code STATE} with volatile reads and compare-and-set.
+     */
+    private int state;
+    /** The most the state word may hold before a give must take the slow path (a bound's check). */
+    private final int giveLimit;
     final SharedParkingLot lot;
+    final Bias bias = new Bias();
     /** A waiter cancelled after it was handed a permit passes it on. */
     private final Consumer<Object> abandon = grant -> give();
 
     Permits(int permits, String name) {
+        this(permits, name, MAX_PERMITS);
+    }
+
+    /**
+     * @param bound the most permits that may be free (a {@link BoundedSemaphore}'s), or
+     *     {@link #MAX_PERMITS}
+     */
+    Permits(int permits, String name, int bound) {
         if (permits < 0 || permits > MAX_PERMITS) {
             throw new IllegalArgumentException(name + ": permits must be between 0 and " + MAX_PERMITS + ": " + permits);
         }
-        this.state = permits * ONE;
+        STATE.setRelease(this, permits * ONE);
+        this.giveLimit = (bound - 1) * ONE;
         this.lot = new Lot(name);
     }
 
-    /** Free permits now (0 while fibers wait). */
+    /** Free permits now (0 while fibers wait); from another thread, a snapshot. */
     final int freePermits() {
-        return state >>> 1;
+        return (int) STATE.getAcquire(this) >>> 1;
     }
 
     /** Takes a free permit if there is one, without waiting. */
     final boolean tryTake() {
-        for (int s = state; s >= ONE; s = state) {
+        Bias b = bias;
+        if (b.enter()) {
+            int s = state;
+            boolean took = s >= ONE;
+            if (took) {
+                state = s - ONE;
+            }
+            b.exit();
+            return took;
+        }
+        for (int s = (int) STATE.getVolatile(this); s >= ONE; s = (int) STATE.getVolatile(this)) {
             if (STATE.compareAndSet(this, s, s - ONE)) {
                 return true;
             }
@@ -82,8 +115,19 @@ abstract class Permits {
 
     /** Returns a permit: to the longest waiter if one waits, else to the count. */
     final void give() {
-        for (;;) {
+        Bias b = bias;
+        if (b.enter()) {
             int s = state;
+            if (s <= giveLimit && (s & QUEUED) == 0) {
+                state = s + ONE;
+                b.exit();
+                permitFreed();
+                return;
+            }
+            b.exit(); // a waiter to hand it to, or a bound to check: the thread-safe path
+        }
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
             if ((s & QUEUED) == 0) {
                 checkGive(s >>> 1);
                 if (STATE.compareAndSet(this, s, s + ONE)) {
@@ -114,7 +158,7 @@ abstract class Permits {
         @Override
         protected boolean mustWait() {
             for (;;) {
-                int s = state;
+                int s = (int) STATE.getVolatile(Permits.this);
                 if (s >= ONE) {
                     if (STATE.compareAndSet(Permits.this, s, s - ONE)) {
                         return false; // freed meanwhile: taken here, no wait

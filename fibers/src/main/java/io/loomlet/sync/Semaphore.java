@@ -16,8 +16,11 @@ import java.time.Duration;
  * threads may acquire and release the same semaphore. A waiter of another hub is woken through
  * that hub's inbox; a plain thread that waits runs its own hub meanwhile. Since anyone may release
  * it, from any thread, a wait on a semaphore is never taken for a {@link io.loomlet.LoopExit} (as a
- * wait on an {@link Event} is not). When only one hub uses it, acquire and release without waiters
- * are one compare-and-set each and take no lock.
+ * wait on an {@link Event} is not). While only one thread has used it (the fibers of one hub),
+ * acquire and release without waiters are plain reads and writes (biased to that thread, see
+ * {@code io.loomlet.internal.Bias}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
+ * another thread has used it, or without native access, one compare-and-set each. Neither takes a
+ * monitor.
  *
  * <p>Hold a permit around a block with {@link #hold()} (see {@link Held}). As a {@link Waitable}
  * ({@link io.loomlet.Fibers#iwait}) it is ready while a permit is free; waiting for it takes none.
@@ -39,6 +42,10 @@ public class Semaphore extends Permits implements Waitable {
 
     Semaphore(int permits, String name) {
         super(permits, name);
+    }
+
+    Semaphore(int permits, String name, int bound) {
+        super(permits, name, bound);
     }
 
     /** Takes a permit, waiting as long as it takes. */
@@ -92,6 +99,7 @@ public class Semaphore extends Permits implements Waitable {
     /** Low-level ({@link Waitable}): {@code w} is told when a release leaves a permit free. */
     @Override
     public boolean watch(Waitable.Watcher w) {
+        bias.own(); // a watcher of another thread revokes the bias: a release must then see it
         return lot.watch(this, w);
     }
 

@@ -12,6 +12,9 @@ public final class Jvm {
     /** Fibers are jdk.internal.vm.Continuations. */
     public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
 
+    /** The primitives of io.loomlet.sync bias themselves to one hub only with native access (membarrier). */
+    public static final String NATIVE = "--enable-native-access=ALL-UNNAMED";
+
     /** A hub's virtual threads: Loomlet reaches the JDK's hidden virtual-thread scheduler hook in java.lang. */
     public static final String OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
 

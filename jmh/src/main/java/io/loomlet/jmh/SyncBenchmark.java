@@ -30,13 +30,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * on the hub-confined {@code ParkingLot}. This file compiles unchanged against the hub-confined
  * primitives of the commit before the one that made them thread-safe: copy it there and run
  * {@code ./loomlet bench SyncBenchmark -prof gc} on both, one after the other on an idle machine.
+ *
+ * <p>With native access the primitives are biased to the hub that uses them ({@code Bias}); the
+ * nested {@link Unbiased} runs every benchmark again in the same run with the bias switched off
+ * ({@code -Dloomlet.biasedPrimitives=false}): the thread-safe paths that a primitive takes once a
+ * second thread has used it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.UNSAFE_ALLOW, "-Xmx2g"})
+@Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.NATIVE, Jvm.UNSAFE_ALLOW, "-Xmx2g"})
 public class SyncBenchmark {
     static final int N = 10_000;
 
@@ -156,5 +161,11 @@ public class SyncBenchmark {
     @TearDown
     public void closeHub() {
         Hub.current().close();
+    }
+
+    /** Every benchmark above with the bias off: the thread-safe paths, as after a revocation. */
+    @Fork(value = 1, jvmArgs = {Jvm.EXPORTS, Jvm.NATIVE, Jvm.UNSAFE_ALLOW, "-Xmx2g"},
+            jvmArgsAppend = "-Dloomlet.biasedPrimitives=false")
+    public static class Unbiased extends SyncBenchmark {
     }
 }

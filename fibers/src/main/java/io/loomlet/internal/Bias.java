@@ -1,0 +1,241 @@
+package io.loomlet.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Biases a thread-safe primitive to the one thread that uses it, so that while no other thread
+ * touches it, that thread changes its state with plain reads and writes: no compare-and-set and no
+ * fence. All fibers of a hub run on the hub's thread, so a semaphore, lock or event used by one hub
+ * costs what a hub-confined one costs; the first operation from any other thread revokes the bias
+ * for good, after which every thread uses the primitive's thread-safe path.
+ *
+ * <p>The primitive brackets each plain change in a <em>window</em>:
+ *
+ * <pre>{@code
+ * if (bias.enter()) {        // true only on the owner thread, while biased
+ *     int s = state;         // plain field reads and writes, no calls, nothing that can block
+ *     state = s - 1;
+ *     bias.exit();
+ *     return;
+ * }
+ * ... the thread-safe path (compare-and-set, monitors) ...
+ * }</pre>
+ *
+ * <b>The handshake.</b> The owner enters a window by writing {@code busy} and then reading
+ * {@code owner}; a revoking thread writes {@code owner} (to {@code REVOKING}), runs a
+ * {@link ProcessFence} and then waits until {@code busy} is clear. The fence stands in for the one
+ * the owner leaves out between its write and its read: after it, either the owner's {@code busy}
+ * is visible to the revoker, which waits for the window to close, or the owner's read comes after
+ * the fence and sees {@code REVOKING}, and it takes the thread-safe path. The window's last write
+ * is a release store of {@code busy}, read with acquire by the revoker, so the window's plain
+ * writes are visible to it, and through its release store of {@code SHARED} to everyone after.
+ * The JVM must not move the owner's read of {@code owner} above its write of {@code busy}: both
+ * are {@link VarHandle} accesses with ordering (release store, acquire load), which HotSpot's
+ * compilers wrap in CPU-order barriers and keep in program order (the interpreter executes them in
+ * order); the Java memory model alone would allow the swap, so this class relies on HotSpot as
+ * {@code -XX:+UseSystemMemoryBarrier} does.
+ *
+ * <p><b>No hang.</b> A window holds nothing that can block, switch or allocate, so a revoker waits
+ * for a few instructions (or for the owner's next time slice, if the OS pre-empted it there), never
+ * for the owner's hub to run its loop: a hub thread blocked elsewhere (a root in
+ * {@code Thread.join}, waiting for the very thread that revokes) is outside every window. The
+ * window's closing store is the same {@code VarHandle} call as its opening one, made from a frame at
+ * the same depth (and no larger), so a {@code StackOverflowError} that did not strike the opening
+ * does not strike the closing; the window itself makes no calls. A {@code busy} left set by a
+ * thread that died is ignored.
+ *
+ * <p><b>Binding.</b> A new bias is unbound; the first platform thread that uses the primitive
+ * binds it to itself (one compare-and-set, once). A virtual thread shares it at once: it may move
+ * between carriers. Where {@link ProcessFence} is not available, every bias is shared from the
+ * start and {@link #enter()} is one test of a constant.
+ *
+ * <p>Memory: 16 bytes per primitive (this object), and a reference from it to its owner thread
+ * while biased.
+ */
+public final class Bias {
+    /** Whether primitives are biased at all: {@link ProcessFence#AVAILABLE}. */
+    public static final boolean ENABLED = ProcessFence.AVAILABLE;
+
+    private static final Object SHARED = new Object() {
+        @Override
+        public String toString() {
+            return "shared";
+        }
+    };
+    private static final Object REVOKING = new Object() {
+        @Override
+        public String toString() {
+            return "revoking";
+        }
+    };
+    private static final VarHandle OWNER;
+    private static final VarHandle BUSY;
+    /** Spins of a waiting revoker before it yields its time slice to the (pre-empted) owner. */
+    private static final int SPINS = 100;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OWNER = l.findVarHandle(Bias.class, "owner", Object.class);
+            BUSY = l.findVarHandle(Bias.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** null: unbound; a {@link Thread}: biased to it; {@link #REVOKING}; {@link #SHARED}. */
+    @SuppressWarnings("unused") // through OWNER
+    private Object owner;
+    /** 1 inside a window. Written by the owner thread only (release stores), read by a revoker. */
+    @SuppressWarnings("unused") // through BUSY
+    private int busy;
+
+    /** An unbound bias: the first platform thread to use its primitive owns it. */
+    public Bias() {
+        if (!ENABLED) {
+            OWNER.set(this, SHARED);
+        }
+    }
+
+    private Bias(Object owner) {
+        OWNER.set(this, owner);
+    }
+
+    /**
+     * A bias shared from the start: for a primitive that is made to be signalled from other threads
+     * (a thread pool's result), which would only pay for a revocation.
+     */
+    public static Bias shared() {
+        return new Bias(SHARED);
+    }
+
+    /**
+     * Opens a window if the calling thread owns the bias (binding an unbound one to it); false
+     * otherwise, after revoking the bias if another thread owned it: the caller then takes its
+     * thread-safe path. After true, the caller must make only plain reads and writes of its
+     * primitive's state, and then call {@link #exit()}, from the same method.
+     */
+    public boolean enter() {
+        if (!ENABLED) {
+            return false;
+        }
+        Thread me = Thread.currentThread();
+        Object o = OWNER.getOpaque(this);
+        if (o == me) {
+            BUSY.setRelease(this, 1);
+            if (OWNER.getAcquire(this) == me) {
+                return true;
+            }
+            BUSY.setRelease(this, 0); // revoked meanwhile: the revoker may be waiting for this
+            return false;
+        }
+        if (o == SHARED) {
+            return false;
+        }
+        return settle(me, o);
+    }
+
+    /** Closes the window that {@link #enter()} opened. */
+    public void exit() {
+        BUSY.setRelease(this, 0);
+    }
+
+    /**
+     * For a thread-safe path that does not go through {@link #enter()} (a wait, a watch): true if the
+     * calling thread owns the bias (binding an unbound one to it), so that program order alone keeps
+     * it right; otherwise the bias is revoked, after which the owner too takes the thread-safe
+     * paths, and false.
+     */
+    public boolean own() {
+        if (!ENABLED) {
+            return false;
+        }
+        Thread me = Thread.currentThread();
+        Object o = OWNER.getOpaque(this);
+        if (o == me) {
+            return true;
+        }
+        if (o == SHARED) {
+            return false;
+        }
+        if (o == null && !me.isVirtual() && OWNER.compareAndSet(this, null, me)) {
+            return true;
+        }
+        settleShared(OWNER.getAcquire(this));
+        return false;
+    }
+
+    /** Whether the calling thread owns the bias now (for tests and diagnostics). */
+    public boolean ownedByCurrentThread() {
+        return OWNER.getAcquire(this) == Thread.currentThread();
+    }
+
+    /** Whether the bias is revoked for good (for tests and diagnostics). */
+    public boolean isShared() {
+        return OWNER.getAcquire(this) == SHARED;
+    }
+
+    /** Unbound: binds to me if I am a platform thread (and opens the window), else shares. Another owner: revokes. */
+    private boolean settle(Thread me, Object o) {
+        if (o == null && !me.isVirtual() && OWNER.compareAndSet(this, null, me)) {
+            BUSY.setRelease(this, 1);
+            if (OWNER.getAcquire(this) == me) {
+                return true;
+            }
+            BUSY.setRelease(this, 0);
+            return false;
+        }
+        settleShared(OWNER.getAcquire(this)); // (never bound to me here: only I bind me)
+        return false;
+    }
+
+    /** Loops until the bias is shared, revoking it or waiting for the thread that is revoking it. */
+    private void settleShared(Object o) {
+        for (;;) {
+            if (o == SHARED) {
+                return;
+            }
+            if (o == null) {
+                if (OWNER.compareAndSet(this, null, SHARED)) {
+                    return;
+                }
+            } else if (o == REVOKING) {
+                Thread.onSpinWait();
+                Thread.yield();
+            } else if (OWNER.compareAndSet(this, o, REVOKING)) {
+                revoke((Thread) o);
+                return;
+            }
+            o = OWNER.getAcquire(this);
+        }
+    }
+
+    /** This thread set REVOKING over {@code owner}: waits out the owner's window, then shares. */
+    private void revoke(Thread owner) {
+        try {
+            ProcessFence.run();
+        } catch (Throwable t) {
+            // Without the fence the owner's state cannot be trusted: leave the bias to the owner, as it was
+            OWNER.setRelease(this, owner);
+            throw t;
+        }
+        for (int spins = 0; (int) BUSY.getAcquire(this) != 0; spins++) {
+            if (!owner.isAlive()) {
+                break; // a dead thread's writes are all visible now (its end happens-before isAlive's false)
+            }
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the owner was pre-empted inside its window: let it finish
+            }
+        }
+        OWNER.setRelease(this, SHARED);
+    }
+
+    @Override
+    public String toString() {
+        Object o = OWNER.getAcquire(this);
+        return o == null ? "unbound" : o instanceof Thread t ? "biased to " + t.getName() : o.toString();
+    }
+}

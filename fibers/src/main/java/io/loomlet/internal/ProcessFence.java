@@ -1,0 +1,121 @@
+package io.loomlet.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Locale;
+
+/**
+ * A full memory fence on every running thread of this process, paid for by the caller alone: Linux's
+ * {@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)} (the kernel interrupts each CPU that runs one
+ * of our threads and has it execute a barrier; a thread that is not running passed one when it was
+ * switched out). With it, a thread that writes a flag and then reads another may skip the fence
+ * between the two, as long as every thread that needs the order calls {@link #run()} first: the
+ * "asymmetric Dekker" idiom (HotSpot's {@code -XX:+UseSystemMemoryBarrier}, Folly's
+ * {@code asymmetricHeavyBarrier}, liburcu). {@link Bias} is built on it.
+ *
+ * <p>Called through the Foreign Function API, so it needs native access
+ * ({@code --enable-native-access=ALL-UNNAMED}); without it, on a kernel without the command (before
+ * 4.14), on another OS or architecture, or with {@code -Dloomlet.biasedPrimitives=false}, it is
+ * simply not {@linkplain #AVAILABLE available} (nothing is printed: the primitives then take their
+ * thread-safe path always). The check of native access comes first, so that no "restricted method"
+ * warning is ever printed for trying.
+ */
+public final class ProcessFence {
+    /** Whether {@link #run()} may be called: see the class documentation. */
+    public static final boolean AVAILABLE;
+    /** Why not, when not {@link #AVAILABLE}; null when it is. */
+    public static final String WHY_NOT;
+
+    private static final int MEMBARRIER_CMD_QUERY = 0;
+    private static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+    private static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
+    private static final MethodHandle SYSCALL;
+    private static final long SYS_MEMBARRIER;
+
+    static {
+        MethodHandle handle = null;
+        long number = sysMembarrier();
+        String why = null;
+        try {
+            if (!Boolean.parseBoolean(System.getProperty("loomlet.biasedPrimitives", "true"))) {
+                why = "switched off (-Dloomlet.biasedPrimitives=false)";
+            } else if (number < 0) {
+                why = "no membarrier on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+            } else if (!ProcessFence.class.getModule().isNativeAccessEnabled()) {
+                why = "native access not enabled (--enable-native-access=ALL-UNNAMED)";
+            } else {
+                Linker linker = Linker.nativeLinker();
+                MemorySegment syscall = linker.defaultLookup().find("syscall").orElse(null);
+                if (syscall == null) {
+                    why = "no syscall() in the C library";
+                } else {
+                    // long syscall(long number, ...): membarrier(int cmd, unsigned flags) -> int
+                    MethodHandle h = linker.downcallHandle(syscall,
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT),
+                            Linker.Option.firstVariadicArg(1));
+                    long commands = (long) h.invokeExact(number, MEMBARRIER_CMD_QUERY, 0);
+                    if (commands < 0 || (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) {
+                        why = "the kernel has no membarrier(PRIVATE_EXPEDITED) (" + commands + ")";
+                    } else if ((long) h.invokeExact(number, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) != 0) {
+                        why = "membarrier registration refused";
+                    } else {
+                        handle = h;
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            // a seccomp filter, a small runtime without the FFM linker, ...: the primitives stay thread-safe
+            why = "membarrier unusable: " + t;
+            handle = null;
+        }
+        SYSCALL = handle;
+        SYS_MEMBARRIER = number;
+        AVAILABLE = handle != null;
+        WHY_NOT = AVAILABLE ? null : why;
+    }
+
+    private ProcessFence() {
+    }
+
+    /** The syscall's number on this platform, or -1 where there is none we know. */
+    private static long sysMembarrier() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return -1;
+        }
+        return switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> 324;
+            case "aarch64" -> 283;
+            case "riscv64" -> 283;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Runs a full fence on every running thread of the process before it returns: each thread's
+     * stores made before that point are visible to the caller afterwards, and its loads after that
+     * point see the caller's stores made before the call. Costs a system call and an interrupt per
+     * CPU running one of our threads (microseconds): for rare events only.
+     *
+     * @throws IllegalStateException if not {@link #AVAILABLE}
+     */
+    public static void run() {
+        if (SYSCALL == null) {
+            throw new IllegalStateException("ProcessFence unavailable: " + WHY_NOT);
+        }
+        long r;
+        try {
+            r = (long) SYSCALL.invokeExact(SYS_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0);
+        } catch (Throwable t) {
+            throw new InternalError("membarrier failed", t);
+        }
+        if (r != 0) {
+            // Registered at start-up, so the kernel cannot refuse it later; if it ever does, the order
+            // that the biased primitives rely on is not there: better stop than corrupt their state.
+            throw new InternalError("membarrier(PRIVATE_EXPEDITED) returned " + r);
+        }
+    }
+}
