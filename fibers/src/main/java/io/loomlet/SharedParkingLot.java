@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  *   <li><b>One monitor.</b> Every change of the list happens under this lot's monitor, held for a
  *       few field writes and the wakes, never across a park or a switch: a hub's thread waits there
  *       for microseconds at most. The fiber is the list node (as in {@link ParkingLot}), so parking
- *       allocates nothing.</li>
+ *       allocates nothing. A primitive that is confined to one thread for a while (biased) may have
+ *       the changes made without the monitor then ({@link #enterConfined()}).</li>
  *   <li><b>The grant decides.</b> {@link #unparkOne} takes the longest waiter off the list and hands
  *       it its value under the monitor; the wake that follows only tells it so: at once for a
  *       waiter of the waker's own hub, through that hub's inbox for one of another hub
@@ -80,6 +81,22 @@ public class SharedParkingLot extends WaitList {
     }
 
     /**
+     * For a primitive that is sometimes confined to one thread (the biased primitives of
+     * {@code io.loomlet.sync}): true if the calling thread may change the list without the monitor
+     * now, because no other thread can touch it until {@link #exitConfined()}; the lot then does the
+     * change there, and closes with {@link #exitConfined()} in a {@code finally}. The default: false,
+     * always the monitor. While a primitive answers true, {@link #mustWait()} and {@link #emptied()}
+     * run without the monitor, on that thread.
+     */
+    protected boolean enterConfined() {
+        return false;
+    }
+
+    /** Ends what a true {@link #enterConfined()} began. */
+    protected void exitConfined() {
+    }
+
+    /**
      * Parks the current fiber at the tail, unless {@link #mustWait()} says no, until
      * {@link #unparkOne} or {@link #unparkAll} reaches it, {@code deadline} ({@link System#nanoTime()},
      * or {@link Park#NO_DEADLINE}) passes, or it is cancelled. Returns the value it was handed (also
@@ -103,12 +120,20 @@ public class SharedParkingLot extends WaitList {
      */
     public final Object park(long deadline, Park.Wake wake, Consumer<Object> onAbandon, Runnable queued) {
         Fiber self = Fiber.current();
-        synchronized (this) {
-            if (!mustWait()) {
-                return NOT_PARKED;
+        boolean listed;
+        if (enterConfined()) {
+            try {
+                listed = enqueue(self);
+            } finally {
+                exitConfined();
             }
-            self.lotGrant = null;
-            append(self);
+        } else {
+            synchronized (this) {
+                listed = enqueue(self);
+            }
+        }
+        if (!listed) {
+            return NOT_PARKED;
         }
         Object r;
         try {
@@ -139,29 +164,61 @@ public class SharedParkingLot extends WaitList {
         return r;
     }
 
+    /** Under the monitor or confined: appends {@code self} unless {@link #mustWait()} says no. */
+    private boolean enqueue(Fiber self) {
+        if (!mustWait()) {
+            return false;
+        }
+        self.lotGrant = null;
+        append(self);
+        return true;
+    }
+
     /**
      * Hands {@code value} (non-null) to the longest waiter and wakes it; returns that fiber, or null
      * if nobody waits.
      */
     public final Fiber unparkOne(Object value) {
         Objects.requireNonNull(value, "value");
-        synchronized (this) {
-            Fiber f = head;
-            if (f != null) {
-                grant(f, value);
+        if (enterConfined()) {
+            try {
+                return grantFirst(value);
+            } finally {
+                exitConfined();
             }
-            return f;
+        }
+        synchronized (this) {
+            return grantFirst(value);
         }
     }
 
     /** Hands {@code value} (non-null) to every waiter and wakes them; returns how many. */
     public final int unparkAll(Object value) {
         Objects.requireNonNull(value, "value");
-        int n = 0;
-        synchronized (this) {
-            for (Fiber f; (f = head) != null; n++) {
-                grant(f, value);
+        if (enterConfined()) {
+            try {
+                return grantAll(value);
+            } finally {
+                exitConfined();
             }
+        }
+        synchronized (this) {
+            return grantAll(value);
+        }
+    }
+
+    private Fiber grantFirst(Object value) {
+        Fiber f = head;
+        if (f != null) {
+            grant(f, value);
+        }
+        return f;
+    }
+
+    private int grantAll(Object value) {
+        int n = 0;
+        for (Fiber f; (f = head) != null; n++) {
+            grant(f, value);
         }
         return n;
     }
@@ -232,7 +289,7 @@ public class SharedParkingLot extends WaitList {
         }
     }
 
-    /** Under the monitor: off the list, handed its value, woken wherever it lives. */
+    /** Under the monitor or confined: off the list, handed its value, woken wherever it lives. */
     private void grant(Fiber f, Object value) {
         remove(f);
         f.lotGrant = value;
@@ -243,18 +300,37 @@ public class SharedParkingLot extends WaitList {
 
     /** The abort: runs on the waiter's hub thread when its park ends by deadline or cancellation. */
     private void leave(Fiber f) {
+        if (enterConfined()) {
+            try {
+                remove(f);
+            } finally {
+                exitConfined();
+            }
+            return;
+        }
         synchronized (this) {
             remove(f);
         }
     }
 
     private Object leaveAndTakeGrant(Fiber self) {
-        synchronized (this) {
-            remove(self);
-            Object grant = self.lotGrant;
-            self.lotGrant = null;
-            return grant;
+        if (enterConfined()) {
+            try {
+                return takeGrant(self);
+            } finally {
+                exitConfined();
+            }
         }
+        synchronized (this) {
+            return takeGrant(self);
+        }
+    }
+
+    private Object takeGrant(Fiber self) {
+        remove(self);
+        Object grant = self.lotGrant;
+        self.lotGrant = null;
+        return grant;
     }
 
     @Override

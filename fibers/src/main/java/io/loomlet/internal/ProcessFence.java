@@ -14,7 +14,7 @@ import java.util.Locale;
  * switched out). With it, a thread that writes a flag and then reads another may skip the fence
  * between the two, as long as every thread that needs the order calls {@link #run()} first: the
  * "asymmetric Dekker" idiom (HotSpot's {@code -XX:+UseSystemMemoryBarrier}, Folly's
- * {@code asymmetricHeavyBarrier}, liburcu). {@link Bias} is built on it.
+ * {@code asymmetricHeavyBarrier}, liburcu). {@code io.loomlet.sync.Biased} is built on it.
  *
  * <p>Called through the Foreign Function API, so it needs native access
  * ({@code --enable-native-access=ALL-UNNAMED}); without it, on a kernel without the command (before

@@ -3,7 +3,6 @@ package io.loomlet.sync;
 import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
 import io.loomlet.Waitable;
-import io.loomlet.internal.Bias;
 import io.loomlet.internal.Deadlines;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,12 +19,12 @@ import java.time.Duration;
  * while set.
  *
  * <p>While one thread alone has used it (all the fibers of one hub), {@link #set()} and
- * {@link #clear()} are plain writes ({@link Bias}); the first set, clear, wait or watch from
+ * {@link #clear()} are plain writes ({@link Biased}); the first set, clear, wait or watch from
  * another thread revokes that for good. {@link #isSet()} never does: it reads the flag with
  * acquire, and a set writes it with release, so what the setter wrote before is visible to a
  * thread that sees the flag.
  */
-public final class Event implements Waitable {
+public final class Event extends Biased implements Waitable {
     private static final VarHandle FLAG;
     private static final VarHandle MAY_HAVE_WAITERS;
 
@@ -56,7 +55,6 @@ public final class Event implements Waitable {
      * the owner thread waits, so only it writes this.
      */
     private boolean mayHaveWaiters;
-    final Bias bias = new Bias();
     private final SharedParkingLot lot = new SharedParkingLot("Event") {
         @Override
         protected boolean mustWait() {
@@ -74,16 +72,25 @@ public final class Event implements Waitable {
         protected void emptied() {
             MAY_HAVE_WAITERS.setVolatile(Event.this, false);
         }
+
+        @Override
+        protected boolean enterConfined() {
+            return Event.this.enter();
+        }
+
+        @Override
+        protected void exitConfined() {
+            Event.this.exit();
+        }
     };
 
     /** Sets the flag and wakes every waiting fiber. From any thread. */
     public void set() {
-        Bias b = bias;
-        if (b.enter()) {
+        if (enter()) {
             boolean was = flag;
             FLAG.setRelease(this, true);
             boolean waiters = mayHaveWaiters;
-            b.exit();
+            exit();
             if (!was) {
                 if (waiters) {
                     lot.unparkAll(Boolean.TRUE);
@@ -110,10 +117,9 @@ public final class Event implements Waitable {
      * wait for ever.
      */
     public void clear() {
-        Bias b = bias;
-        if (b.enter()) {
+        if (enter()) {
             FLAG.setRelease(this, false);
-            b.exit();
+            exit();
             return;
         }
         FLAG.setVolatile(this, false);
@@ -132,7 +138,7 @@ public final class Event implements Waitable {
     /** Low-level ({@link Waitable}): {@code w} is told when the event is set. */
     @Override
     public boolean watch(Waitable.Watcher w) {
-        bias.own(); // a watcher of another thread revokes the bias: a set must then see it
+        own(); // a watcher of another thread revokes the bias: a set must then see it
         return lot.watch(this, w);
     }
 
@@ -152,7 +158,7 @@ public final class Event implements Waitable {
         if ((boolean) FLAG.getAcquire(this)) {
             return true;
         }
-        bias.own(); // a waiter of another thread revokes the bias: a set must then find it queued
+        own(); // a waiter of another thread revokes the bias: a set must then find it queued
         return lot.park(deadline, Park.Wake.OTHER_THREAD, null) != Park.TIMED_OUT || (boolean) FLAG.getVolatile(this);
     }
 

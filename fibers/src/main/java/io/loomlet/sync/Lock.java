@@ -31,7 +31,7 @@ import java.time.Duration;
  *
  * <p>Cost: while only one thread has used the lock (the fibers of one hub), acquire and release
  * without waiters are plain reads and writes, biased to that thread as a hub-confined lock would be
- * (see {@code io.loomlet.internal.Bias}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
+ * (see {@code Biased}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
  * another thread has used it, or without native access, they are one compare-and-set each, as in
  * {@code ReentrantLock}. Neither takes a monitor.
  */

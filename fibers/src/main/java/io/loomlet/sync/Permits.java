@@ -2,7 +2,6 @@ package io.loomlet.sync;
 
 import io.loomlet.Park;
 import io.loomlet.SharedParkingLot;
-import io.loomlet.internal.Bias;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
@@ -32,12 +31,13 @@ import java.util.function.Consumer;
  * append and hands the permit to it.
  *
  * <p><b>Biased.</b> While one thread alone has used the permits (all the fibers of one hub), the two
- * fast paths are plain reads and writes of the state word inside a {@link Bias} window: no
+ * fast paths are plain reads and writes of the state word inside a {@link Biased} window: no
  * compare-and-set, as fast as a hub-confined counter. The first use from another thread revokes the
- * bias, and from then on everyone takes the paths above. The waiting paths always take them: a
- * waiter's append and a giver's hand-off go through the lot's monitor in either mode.
+ * bias, and from then on everyone takes the paths above. The waiting paths keep the protocol above
+ * in either mode (the state word's compare-and-sets, {@code QUEUED}); while biased, the lot's list
+ * changes are made in a bias window instead of under its monitor.
  */
-abstract class Permits {
+abstract class Permits extends Biased {
     /** Bit 0 of the state: fibers wait in the lot. */
     static final int QUEUED = 1;
     /** One permit, in the state word. */
@@ -62,7 +62,6 @@ abstract class Permits {
     /** The most the state word may hold before a give must take the slow path (a bound's check). */
     private final int giveLimit;
     final SharedParkingLot lot;
-    final Bias bias = new Bias();
     /** A waiter cancelled after it was handed a permit passes it on. */
     private final Consumer<Object> abandon = grant -> give();
 
@@ -90,14 +89,13 @@ abstract class Permits {
 
     /** Takes a free permit if there is one, without waiting. */
     final boolean tryTake() {
-        Bias b = bias;
-        if (b.enter()) {
+        if (enter()) {
             int s = state;
             boolean took = s >= ONE;
             if (took) {
                 state = s - ONE;
             }
-            b.exit();
+            exit();
             return took;
         }
         for (int s = (int) STATE.getVolatile(this); s >= ONE; s = (int) STATE.getVolatile(this)) {
@@ -115,16 +113,15 @@ abstract class Permits {
 
     /** Returns a permit: to the longest waiter if one waits, else to the count. */
     final void give() {
-        Bias b = bias;
-        if (b.enter()) {
+        if (enter()) {
             int s = state;
             if (s <= giveLimit && (s & QUEUED) == 0) {
                 state = s + ONE;
-                b.exit();
+                exit();
                 permitFreed();
                 return;
             }
-            b.exit(); // a waiter to hand it to, or a bound to check: the thread-safe path
+            exit(); // a waiter to hand it to, or a bound to check: the thread-safe path
         }
         for (;;) {
             int s = (int) STATE.getVolatile(this);
@@ -153,6 +150,16 @@ abstract class Permits {
     private final class Lot extends SharedParkingLot {
         Lot(String name) {
             super(name);
+        }
+
+        @Override
+        protected boolean enterConfined() {
+            return Permits.this.enter();
+        }
+
+        @Override
+        protected void exitConfined() {
+            Permits.this.exit();
         }
 
         @Override

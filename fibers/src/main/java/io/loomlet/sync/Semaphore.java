@@ -18,7 +18,7 @@ import java.time.Duration;
  * it, from any thread, a wait on a semaphore is never taken for a {@link io.loomlet.LoopExit} (as a
  * wait on an {@link Event} is not). While only one thread has used it (the fibers of one hub),
  * acquire and release without waiters are plain reads and writes (biased to that thread, see
- * {@code io.loomlet.internal.Bias}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
+ * {@code Biased}; it needs {@code --enable-native-access=ALL-UNNAMED}); once
  * another thread has used it, or without native access, one compare-and-set each. Neither takes a
  * monitor.
  *
@@ -99,7 +99,7 @@ public class Semaphore extends Permits implements Waitable {
     /** Low-level ({@link Waitable}): {@code w} is told when a release leaves a permit free. */
     @Override
     public boolean watch(Waitable.Watcher w) {
-        bias.own(); // a watcher of another thread revokes the bias: a release must then see it
+        own(); // a watcher of another thread revokes the bias: a release must then see it
         return lot.watch(this, w);
     }
 

@@ -2,7 +2,6 @@ package io.loomlet.sync;
 
 import io.loomlet.Fibers;
 import io.loomlet.Hub;
-import io.loomlet.internal.Bias;
 import io.loomlet.internal.ProcessFence;
 
 /**
@@ -15,7 +14,7 @@ public final class BiasMain {
     }
 
     public static void main(String[] args) throws Exception {
-        System.out.println("enabled " + Bias.ENABLED + ", why not: " + ProcessFence.WHY_NOT);
+        System.out.println("enabled " + Biased.ENABLED + ", why not: " + ProcessFence.WHY_NOT);
         Semaphore s = new Semaphore(2);
         Lock lock = new Lock();
         Event e = new Event();
@@ -25,7 +24,7 @@ public final class BiasMain {
             lock.release();
             e.set();
         }).join();
-        System.out.println("after the hub: " + s.bias + ", permits " + s.availablePermits());
+        System.out.println("after the hub: " + s.biasState() + ", permits " + s.availablePermits());
         int[] seen = new int[1];
         Thread t = new Thread(() -> {
             seen[0] = s.availablePermits() + (s.tryAcquire() ? 10 : 0) + (s.tryAcquire() ? 100 : 0) + (e.isSet() ? 1000 : 0);
@@ -34,7 +33,7 @@ public final class BiasMain {
         });
         t.start();
         t.join();
-        System.out.println("the other thread saw " + seen[0] + "; now " + s.bias);
+        System.out.println("the other thread saw " + seen[0] + "; now " + s.biasState());
         Hub.current().close();
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomlet.Fibers;
 import io.loomlet.HubTestBase;
 import io.loomlet.Task;
-import io.loomlet.internal.Bias;
 import io.loomlet.internal.ProcessFence;
 import io.loomlet.testing.ForkedJvm;
 import java.time.Duration;
@@ -27,7 +26,7 @@ class BiasTest extends HubTestBase {
     @Test
     void theSuiteRunsWithTheBiasOn() {
         // the pom's test JVMs get --enable-native-access: without it every test here would only see shared paths
-        assertTrue(Bias.ENABLED, "biased primitives are off in the test JVM: " + ProcessFence.WHY_NOT);
+        assertTrue(Biased.ENABLED, "biased primitives are off in the test JVM: " + ProcessFence.WHY_NOT);
     }
 
     @Test
@@ -41,8 +40,8 @@ class BiasTest extends HubTestBase {
             e.set();
         });
         user.join();
-        assertTrue(s.bias.ownedByCurrentThread(), "biased to the hub's thread: " + s.bias);
-        assertTrue(e.bias.ownedByCurrentThread(), "biased to the hub's thread: " + e.bias);
+        assertTrue(s.biasOwnedByCurrentThread(), "biased to the hub's thread: " + s.biasState());
+        assertTrue(e.biasOwnedByCurrentThread(), "biased to the hub's thread: " + e.biasState());
         AtomicReference<String> seen = new AtomicReference<>();
         Thread other = new Thread(() -> {
             // the hub's plain writes are visible to the revoker: 2 permits left, the event set
@@ -54,8 +53,8 @@ class BiasTest extends HubTestBase {
         other.start();
         other.join();
         assertEquals("2 true true false true", seen.get());
-        assertTrue(s.bias.isShared(), s.bias.toString());
-        assertTrue(e.bias.isShared(), e.bias.toString());
+        assertTrue(s.biasShared(), s.biasState());
+        assertTrue(e.biasShared(), e.biasState());
         assertFalse(e.isSet(), "the other thread's clear is visible here");
         for (int i = 0; i < 5; i++) {
             s.release();
@@ -75,7 +74,7 @@ class BiasTest extends HubTestBase {
         s.acquire(); // biased to this thread, the test's root
         lock.acquire();
         lock.release();
-        assertTrue(s.bias.ownedByCurrentThread());
+        assertTrue(s.biasOwnedByCurrentThread());
         Thread other = new Thread(() -> {
             s.release();
             lock.acquire();
@@ -85,7 +84,7 @@ class BiasTest extends HubTestBase {
         other.join(10_000); // plain blocking: this thread's hub does not run its loop meanwhile
         assertFalse(other.isAlive(), "the revoking thread finished while the owner was blocked in Thread.join");
         assertEquals(1, s.availablePermits());
-        assertTrue(s.bias.isShared() && lock.bias.isShared());
+        assertTrue(s.biasShared() && lock.biasShared());
     }
 
     @Test
@@ -97,11 +96,11 @@ class BiasTest extends HubTestBase {
         });
         owner.start();
         owner.join();
-        assertFalse(s.bias.ownedByCurrentThread());
+        assertFalse(s.biasOwnedByCurrentThread());
         assertEquals(1, s.availablePermits());
         assertTrue(s.tryAcquire());
         assertFalse(s.tryAcquire());
-        assertTrue(s.bias.isShared());
+        assertTrue(s.biasShared());
     }
 
     @Test
@@ -111,7 +110,7 @@ class BiasTest extends HubTestBase {
             s.tryAcquire();
             s.release();
         }).join();
-        assertTrue(s.bias.isShared(), "a virtual thread may move between carriers: " + s.bias);
+        assertTrue(s.biasShared(), "a virtual thread may move between carriers: " + s.biasState());
         assertEquals(1, s.availablePermits());
     }
 
@@ -131,7 +130,7 @@ class BiasTest extends HubTestBase {
         while (e.waiters() == 0 && waiter.isAlive()) {
             Fibers.sleep(1);
         }
-        assertTrue(e.bias.isShared());
+        assertTrue(e.biasShared());
         e.set();
         waiter.join(10_000);
         assertEquals(Boolean.TRUE, woke.get(), "woken by the set, not by its timeout");
@@ -142,7 +141,7 @@ class BiasTest extends HubTestBase {
         BoundedSemaphore b = new BoundedSemaphore(1);
         b.acquire();
         b.release();
-        assertTrue(b.bias.ownedByCurrentThread());
+        assertTrue(b.biasOwnedByCurrentThread());
         try {
             b.release();
             throw new AssertionError("an extra release passed");
@@ -202,7 +201,7 @@ class BiasTest extends HubTestBase {
                 Fibers.sleep(1); // not join: its releases may hand the lock to a fiber here
             }
             lock.acquire(); // the thread's last writes are visible once we hold the lock
-            assertEquals(2 * perSide, counter[0], "round " + r + ": " + lock.bias);
+            assertEquals(2 * perSide, counter[0], "round " + r + ": " + lock.biasState());
             lock.release();
         }
     }

@@ -1,10 +1,16 @@
-package io.loomlet.internal;
+package io.loomlet.sync;
+
+import io.loomlet.internal.ProcessFence;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Biases a thread-safe primitive to the one thread that uses it, so that while no other thread
+ * The base of the thread-safe primitives that bias themselves to the one thread that uses them
+ * ({@link Permits} under Semaphore, BoundedSemaphore, Lock and RLock; {@link Event}): the fields are
+ * the primitive's own, so a fast path reads no other object.
+ *
+ * <p>Biases a thread-safe primitive to the one thread that uses it, so that while no other thread
  * touches it, that thread changes its state with plain reads and writes: no compare-and-set and no
  * fence. All fibers of a hub run on the hub's thread, so a semaphore, lock or event used by one hub
  * costs what a hub-confined one costs; the first operation from any other thread revokes the bias
@@ -13,10 +19,10 @@ import java.lang.invoke.VarHandle;
  * <p>The primitive brackets each plain change in a <em>window</em>:
  *
  * <pre>{@code
- * if (bias.enter()) {        // true only on the owner thread, while biased
+ * if (enter()) {             // true only on the owner thread, while biased
  *     int s = state;         // plain field reads and writes, no calls, nothing that can block
  *     state = s - 1;
- *     bias.exit();
+ *     exit();
  *     return;
  * }
  * ... the thread-safe path (compare-and-set, monitors) ...
@@ -36,26 +42,27 @@ import java.lang.invoke.VarHandle;
  * order); the Java memory model alone would allow the swap, so this class relies on HotSpot as
  * {@code -XX:+UseSystemMemoryBarrier} does.
  *
- * <p><b>No hang.</b> A window holds nothing that can block, switch or allocate, so a revoker waits
- * for a few instructions (or for the owner's next time slice, if the OS pre-empted it there), never
- * for the owner's hub to run its loop: a hub thread blocked elsewhere (a root in
- * {@code Thread.join}, waiting for the very thread that revokes) is outside every window. The
- * window's closing store is the same {@code VarHandle} call as its opening one, made from a frame at
- * the same depth (and no larger), so a {@code StackOverflowError} that did not strike the opening
- * does not strike the closing; the window itself makes no calls. A {@code busy} left set by a
- * thread that died is ignored.
+ * <p><b>No hang.</b> A window holds nothing that can block or switch, so a revoker waits for a few
+ * instructions (or for the owner's next time slice, if the OS pre-empted it there), never for the
+ * owner's hub to run its loop: a hub thread blocked elsewhere (a root in {@code Thread.join},
+ * waiting for the very thread that revokes) is outside every window. The window's closing store is
+ * the same {@code VarHandle} call as its opening one, made from a frame at the same depth (and no
+ * larger), so a {@code StackOverflowError} that did not strike the opening does not strike the
+ * closing. The fast paths' windows make no calls; the lot's ({@code enterConfined}: a waiter's
+ * append, a hand-off to a waiter of the same hub) make a few, and close in a {@code finally}, so an
+ * error inside still closes them. Windows never nest. A {@code busy} left set by a thread that died
+ * is ignored.
  *
  * <p><b>Binding.</b> A new bias is unbound; the first platform thread that uses the primitive
  * binds it to itself (one compare-and-set, once). A virtual thread shares it at once: it may move
  * between carriers. Where {@link ProcessFence} is not available, every bias is shared from the
  * start and {@link #enter()} is one test of a constant.
  *
- * <p>Memory: 16 bytes per primitive (this object), and a reference from it to its owner thread
- * while biased.
+ * <p>Memory: two fields per primitive, and a reference to its owner thread while biased.
  */
-public final class Bias {
+abstract class Biased {
     /** Whether primitives are biased at all: {@link ProcessFence#AVAILABLE}. */
-    public static final boolean ENABLED = ProcessFence.AVAILABLE;
+    static final boolean ENABLED = ProcessFence.AVAILABLE;
 
     private static final Object SHARED = new Object() {
         @Override
@@ -77,8 +84,8 @@ public final class Bias {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            OWNER = l.findVarHandle(Bias.class, "owner", Object.class);
-            BUSY = l.findVarHandle(Bias.class, "busy", int.class);
+            OWNER = l.findVarHandle(Biased.class, "owner", Object.class);
+            BUSY = l.findVarHandle(Biased.class, "busy", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -91,23 +98,11 @@ public final class Bias {
     @SuppressWarnings("unused") // through BUSY
     private int busy;
 
-    /** An unbound bias: the first platform thread to use its primitive owns it. */
-    public Bias() {
+    /** An unbound bias: the first platform thread to use the primitive owns it. */
+    Biased() {
         if (!ENABLED) {
             OWNER.set(this, SHARED);
         }
-    }
-
-    private Bias(Object owner) {
-        OWNER.set(this, owner);
-    }
-
-    /**
-     * A bias shared from the start: for a primitive that is made to be signalled from other threads
-     * (a thread pool's result), which would only pay for a revocation.
-     */
-    public static Bias shared() {
-        return new Bias(SHARED);
     }
 
     /**
@@ -116,12 +111,12 @@ public final class Bias {
      * thread-safe path. After true, the caller must make only plain reads and writes of its
      * primitive's state, and then call {@link #exit()}, from the same method.
      */
-    public boolean enter() {
+    final boolean enter() {
         if (!ENABLED) {
             return false;
         }
         Thread me = Thread.currentThread();
-        Object o = OWNER.getOpaque(this);
+        Object o = OWNER.getAcquire(this); // acquire: a SHARED read here must see the revoker's view of the state
         if (o == me) {
             BUSY.setRelease(this, 1);
             if (OWNER.getAcquire(this) == me) {
@@ -137,7 +132,7 @@ public final class Bias {
     }
 
     /** Closes the window that {@link #enter()} opened. */
-    public void exit() {
+    final void exit() {
         BUSY.setRelease(this, 0);
     }
 
@@ -147,12 +142,12 @@ public final class Bias {
      * it right; otherwise the bias is revoked, after which the owner too takes the thread-safe
      * paths, and false.
      */
-    public boolean own() {
+    final boolean own() {
         if (!ENABLED) {
             return false;
         }
         Thread me = Thread.currentThread();
-        Object o = OWNER.getOpaque(this);
+        Object o = OWNER.getAcquire(this); // acquire: a SHARED read here must see the revoker's view of the state
         if (o == me) {
             return true;
         }
@@ -167,12 +162,12 @@ public final class Bias {
     }
 
     /** Whether the calling thread owns the bias now (for tests and diagnostics). */
-    public boolean ownedByCurrentThread() {
+    final boolean biasOwnedByCurrentThread() {
         return OWNER.getAcquire(this) == Thread.currentThread();
     }
 
     /** Whether the bias is revoked for good (for tests and diagnostics). */
-    public boolean isShared() {
+    final boolean biasShared() {
         return OWNER.getAcquire(this) == SHARED;
     }
 
@@ -233,8 +228,8 @@ public final class Bias {
         OWNER.setRelease(this, SHARED);
     }
 
-    @Override
-    public String toString() {
+    /** The bias as text: unbound, biased to a thread, revoking, shared. */
+    final String biasState() {
         Object o = OWNER.getAcquire(this);
         return o == null ? "unbound" : o instanceof Thread t ? "biased to " + t.getName() : o.toString();
     }
