@@ -66,7 +66,7 @@ public class SharedParkingLot extends WaitList {
     }
 
     /**
-     * Called under the lot's monitor just before a fiber is appended: false if it need not wait
+     * Called under the lot's monitor (or in the primitive's confined window, see {@link #enterConfined()}) just before a fiber is appended: false if it need not wait
      * (the primitive's condition holds, or it took what it wanted here, e.g. a free permit). May
      * change the primitive's state, e.g. set its "waiters queued" flag. Must not block. The default
      * always waits.
@@ -75,7 +75,7 @@ public class SharedParkingLot extends WaitList {
         return true;
     }
 
-    /** Called under the lot's monitor when its last waiter leaves (woken, timed out or cancelled). Must not block. */
+    /** Called under the lot's monitor (or in the confined window) when its last waiter leaves (woken, timed out or cancelled). Must not block. */
     @Override
     protected void emptied() {
     }

@@ -1,11 +1,16 @@
 package io.loomlet.internal;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A full memory fence on every running thread of this process, paid for by the caller alone: Linux's
@@ -18,7 +23,8 @@ import java.util.Locale;
  *
  * <p>Called through the Foreign Function API, so it needs native access
  * ({@code --enable-native-access=ALL-UNNAMED}); without it, on a kernel without the command (before
- * 4.14), on another OS or architecture, or with {@code -Dloomlet.biasedPrimitives=false}, it is
+ * 4.14), on another OS or architecture, with a JIT whose ordering the biased primitives do not rely
+ * on (a JVMCI compiler such as Graal, OpenJ9), or with {@code -Dloomlet.biasedPrimitives=false}, it is
  * simply not {@linkplain #AVAILABLE available} (nothing is printed: the primitives then take their
  * thread-safe path always). The check of native access comes first, so that no "restricted method"
  * warning is ever printed for trying.
@@ -29,11 +35,19 @@ public final class ProcessFence {
     /** Why not, when not {@link #AVAILABLE}; null when it is. */
     public static final String WHY_NOT;
 
-    private static final int MEMBARRIER_CMD_QUERY = 0;
-    private static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
-    private static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
+    private static final long MEMBARRIER_CMD_QUERY = 0;
+    private static final long MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+    private static final long MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
+    /** errno values worth another try: the kernel could not allocate its CPU mask, or a signal came. */
+    private static final int ENOMEM = 12;
+    private static final int EINTR = 4;
+    /** Tries of a failing fence, 1 ms apart, before it gives up. */
+    private static final int TRIES = 100;
     private static final MethodHandle SYSCALL;
     private static final long SYS_MEMBARRIER;
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     static {
         MethodHandle handle = null;
@@ -42,6 +56,11 @@ public final class ProcessFence {
         try {
             if (!Boolean.parseBoolean(System.getProperty("loomlet.biasedPrimitives", "true"))) {
                 why = "switched off (-Dloomlet.biasedPrimitives=false)";
+            } else if (Boolean.getBoolean("jdk.internal.vm.ci.enabled")
+                    || System.getProperty("java.vm.name", "").contains("OpenJ9")) {
+                // Biased relies on HotSpot's C1/C2 keeping an ordered store and a following ordered load
+                // in program order; other compilers may legally swap them, which no fence can repair.
+                why = "not on HotSpot's own compilers (" + System.getProperty("java.vm.name") + ")";
             } else if (number < 0) {
                 why = "no membarrier on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch");
             } else if (!ProcessFence.class.getModule().isNativeAccessEnabled()) {
@@ -52,18 +71,22 @@ public final class ProcessFence {
                 if (syscall == null) {
                     why = "no syscall() in the C library";
                 } else {
-                    // long syscall(long number, ...): membarrier(int cmd, unsigned flags) -> int
+                    // long syscall(long number, ...), which reads its variadic arguments as longs:
+                    // membarrier(int cmd, unsigned flags, int cpu_id) -> 0 or -1 with errno
                     MethodHandle h = linker.downcallHandle(syscall,
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                                    ValueLayout.JAVA_INT),
-                            Linker.Option.firstVariadicArg(1));
-                    long commands = (long) h.invokeExact(number, MEMBARRIER_CMD_QUERY, 0);
-                    if (commands < 0 || (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) {
-                        why = "the kernel has no membarrier(PRIVATE_EXPEDITED) (" + commands + ")";
-                    } else if ((long) h.invokeExact(number, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) != 0) {
-                        why = "membarrier registration refused";
-                    } else {
-                        handle = h;
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG),
+                            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment state = arena.allocate(CALL_STATE);
+                        long commands = (long) h.invokeExact(state, number, MEMBARRIER_CMD_QUERY, 0L);
+                        if (commands < 0 || (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) {
+                            why = "the kernel has no membarrier(PRIVATE_EXPEDITED) (" + commands + ")";
+                        } else if ((long) h.invokeExact(state, number, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0L) != 0) {
+                            why = "membarrier registration refused (errno " + (int) ERRNO.get(state, 0L) + ")";
+                        } else {
+                            handle = h;
+                        }
                     }
                 }
             }
@@ -98,24 +121,47 @@ public final class ProcessFence {
      * Runs a full fence on every running thread of the process before it returns: each thread's
      * stores made before that point are visible to the caller afterwards, and its loads after that
      * point see the caller's stores made before the call. Costs a system call and an interrupt per
-     * CPU running one of our threads (microseconds): for rare events only.
+     * CPU running one of our threads (microseconds): for rare events only. A fence the kernel could
+     * not run for want of memory (newer kernels allocate a CPU mask) is tried again, 1 ms apart, up
+     * to 100 times.
      *
      * @throws IllegalStateException if not {@link #AVAILABLE}
+     * @throws InternalError if the kernel refused the fence and went on refusing it
      */
     public static void run() {
         if (SYSCALL == null) {
             throw new IllegalStateException("ProcessFence unavailable: " + WHY_NOT);
         }
-        long r;
-        try {
-            r = (long) SYSCALL.invokeExact(SYS_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0);
-        } catch (Throwable t) {
-            throw new InternalError("membarrier failed", t);
-        }
-        if (r != 0) {
-            // Registered at start-up, so the kernel cannot refuse it later; if it ever does, the order
-            // that the biased primitives rely on is not there: better stop than corrupt their state.
-            throw new InternalError("membarrier(PRIVATE_EXPEDITED) returned " + r);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int errno = 0;
+            for (int i = 0; i < TRIES; i++) {
+                long r;
+                try {
+                    r = (long) SYSCALL.invokeExact(state, SYS_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0L);
+                } catch (Throwable t) {
+                    throw new InternalError("membarrier failed", t);
+                }
+                if (r == 0) {
+                    return;
+                }
+                errno = (int) ERRNO.get(state, 0L);
+                if (errno != ENOMEM && errno != EINTR) {
+                    break;
+                }
+                if (Thread.currentThread().isVirtual()) {
+                    // a revoking virtual thread must not unmount (see sync.Biased): wait on the carrier
+                    long end = System.nanoTime() + 1_000_000;
+                    while (System.nanoTime() - end < 0) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    LockSupport.parkNanos(1_000_000);
+                }
+            }
+            // Registered at start-up, so the kernel does not refuse it for any other reason; if it does,
+            // the order the biased primitives rely on is not there: the caller must not go on as if it were.
+            throw new InternalError("membarrier(PRIVATE_EXPEDITED) failed, errno " + errno);
         }
     }
 }

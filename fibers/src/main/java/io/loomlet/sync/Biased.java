@@ -36,6 +36,9 @@ import java.lang.invoke.VarHandle;
  * the fence and sees {@code REVOKING}, and it takes the thread-safe path. The window's last write
  * is a release store of {@code busy}, read with acquire by the revoker, so the window's plain
  * writes are visible to it, and through its release store of {@code SHARED} to everyone after.
+ * (That the revoker sees the owner's <em>last</em> closing store, not an earlier one, is the fence's
+ * doing, not the memory model's.) Fields the owner writes outside any window (a lock's owner fiber,
+ * an RLock's count) are read by the owner thread only, so no other thread needs to see them.
  * The JVM must not move the owner's read of {@code owner} above its write of {@code busy}: both
  * are {@link VarHandle} accesses with ordering (release store, acquire load), which HotSpot's
  * compilers wrap in CPU-order barriers and keep in program order (the interpreter executes them in
@@ -78,7 +81,7 @@ abstract class Biased {
     };
     private static final VarHandle OWNER;
     private static final VarHandle BUSY;
-    /** Spins of a waiting revoker before it yields its time slice to the (pre-empted) owner. */
+    /** Spins of a waiting thread before it also yields its time slice (to a pre-empted owner or revoker). */
     private static final int SPINS = 100;
 
     static {
@@ -187,7 +190,7 @@ abstract class Biased {
 
     /** Loops until the bias is shared, revoking it or waiting for the thread that is revoking it. */
     private void settleShared(Object o) {
-        for (;;) {
+        for (int spins = 0;; spins++) {
             if (o == SHARED) {
                 return;
             }
@@ -196,36 +199,51 @@ abstract class Biased {
                     return;
                 }
             } else if (o == REVOKING) {
-                Thread.onSpinWait();
-                Thread.yield();
-            } else if (OWNER.compareAndSet(this, o, REVOKING)) {
-                revoke((Thread) o);
+                // another thread revokes; it never unmounts or parks meanwhile (see revoke), so yielding
+                // here, even a virtual thread's unmount, cannot hold it up
+                pause(spins, true);
+            } else if (revoke((Thread) o)) {
                 return;
             }
             o = OWNER.getAcquire(this);
         }
     }
 
-    /** This thread set REVOKING over {@code owner}: waits out the owner's window, then shares. */
-    private void revoke(Thread owner) {
+    /**
+     * Revokes the bias of {@code owner} if it still holds it: marks it REVOKING, runs the process-wide
+     * fence, waits until the owner is out of its window, then shares. False if another thread got there
+     * first. Anything thrown on the way (no fence, a stack overflow) puts the bias back to the owner
+     * before it propagates: nothing was touched yet, and a REVOKING left behind would make every
+     * later user spin for ever.
+     */
+    private boolean revoke(Thread owner) {
+        if (!OWNER.compareAndSet(this, owner, REVOKING)) {
+            return false;
+        }
         try {
             ProcessFence.run();
+            for (int spins = 0; (int) BUSY.getAcquire(this) != 0; spins++) {
+                if (!owner.isAlive()) {
+                    break; // a dead thread's writes are all visible now (its end happens-before isAlive's false)
+                }
+                // The owner was pre-empted inside its window. A virtual thread must not unmount here:
+                // on a hub it would wait for its hub's thread, whose fibers may be spinning on REVOKING.
+                pause(spins, !Thread.currentThread().isVirtual());
+            }
         } catch (Throwable t) {
-            // Without the fence the owner's state cannot be trusted: leave the bias to the owner, as it was
             OWNER.setRelease(this, owner);
             throw t;
         }
-        for (int spins = 0; (int) BUSY.getAcquire(this) != 0; spins++) {
-            if (!owner.isAlive()) {
-                break; // a dead thread's writes are all visible now (its end happens-before isAlive's false)
-            }
-            if (spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // the owner was pre-empted inside its window: let it finish
-            }
-        }
         OWNER.setRelease(this, SHARED);
+        return true;
+    }
+
+    /** Spins a while, then (if {@code mayYield}) yields the time slice too. */
+    private static void pause(int spins, boolean mayYield) {
+        Thread.onSpinWait();
+        if (mayYield && spins >= SPINS) {
+            Thread.yield();
+        }
     }
 
     /** The bias as text: unbound, biased to a thread, revoking, shared. */

@@ -55,8 +55,9 @@ abstract class Permits extends Biased {
     }
 
     /**
-     * The state word. Not volatile: inside a bias window it is read and written plainly; everywhere
-     * else through {@code STATE} with volatile reads and compare-and-set.
+     * The state word. Not volatile: inside a bias window it is read plainly and written with release
+     * stores (free on x86; a snapshot reader's acquire read then sees what the owner did before);
+     * everywhere else through {@code STATE} with volatile reads and compare-and-set.
      */
     private int state;
     /** The most the state word may hold before a give must take the slow path (a bound's check). */
@@ -93,7 +94,7 @@ abstract class Permits extends Biased {
             int s = state;
             boolean took = s >= ONE;
             if (took) {
-                state = s - ONE;
+                STATE.setRelease(this, s - ONE); // release: a snapshot reader (availablePermits) sees what came before
             }
             exit();
             return took;
@@ -116,7 +117,7 @@ abstract class Permits extends Biased {
         if (enter()) {
             int s = state;
             if (s <= giveLimit && (s & QUEUED) == 0) {
-                state = s + ONE;
+                STATE.setRelease(this, s + ONE);
                 exit();
                 permitFreed();
                 return;

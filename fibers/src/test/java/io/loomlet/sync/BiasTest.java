@@ -9,7 +9,10 @@ import io.loomlet.HubTestBase;
 import io.loomlet.Task;
 import io.loomlet.internal.ProcessFence;
 import io.loomlet.testing.ForkedJvm;
+import io.loomlet.testing.Switches;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +90,55 @@ class BiasTest extends HubTestBase {
         assertTrue(s.biasShared() && lock.biasShared());
     }
 
+    /**
+     * The handshake itself, made visible by holding a window open on purpose: a revoker (and a third
+     * thread arriving meanwhile) waits while the owner is inside, and goes on once it leaves, seeing
+     * the write made inside.
+     */
+    @Test
+    void aRevokerWaitsForTheOwnersOpenWindowAndAThirdThreadForTheRevoker() throws Exception {
+        Semaphore s = new Semaphore(1);
+        s.release(); // biased here, 2 permits
+        AtomicReference<String> revoker = new AtomicReference<>();
+        AtomicReference<String> third = new AtomicReference<>();
+        Thread r = new Thread(() -> revoker.set(String.valueOf(s.tryAcquire())));
+        Thread t = new Thread(() -> third.set(String.valueOf(s.tryAcquire())));
+        assertTrue(s.enter(), "the owner opens a window");
+        try {
+            r.start();
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!s.biasState().equals("revoking") && r.isAlive() && System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+            }
+            t.start();
+            Thread.sleep(200); // plain sleep: the window stays open
+            assertTrue(r.isAlive(), "the revoker waits while the owner's window is open");
+            assertTrue(t.isAlive(), "a third thread waits for the revocation to end");
+            assertEquals("revoking", s.biasState());
+            // inside the window: a plain change the revoker must see once it goes on
+            STATE_FOR_TEST.setRelease(s, (int) STATE_FOR_TEST.get(s) + Permits.ONE);
+        } finally {
+            s.exit();
+        }
+        r.join(10_000);
+        t.join(10_000);
+        assertEquals("true", revoker.get());
+        assertEquals("true", third.get());
+        assertEquals(1, s.availablePermits(), "3 permits after the window's write, one taken by each thread");
+        assertTrue(s.biasShared());
+    }
+
+    private static final java.lang.invoke.VarHandle STATE_FOR_TEST;
+
+    static {
+        try {
+            STATE_FOR_TEST = java.lang.invoke.MethodHandles.privateLookupIn(Permits.class, java.lang.invoke.MethodHandles.lookup())
+                    .findVarHandle(Permits.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     @Test
     void theBiasOfAThreadThatEndedIsRevokedAndItsWritesKept() throws Exception {
         Semaphore s = new Semaphore(3);
@@ -134,6 +186,92 @@ class BiasTest extends HubTestBase {
         e.set();
         waiter.join(10_000);
         assertEquals(Boolean.TRUE, woke.get(), "woken by the set, not by its timeout");
+    }
+
+    /** Waiters listed without the monitor (in windows) are found by a foreign release and set after the revocation. */
+    @Test
+    void waitersListedWhileBiasedAreHandedOffByAnotherThread() throws Exception {
+        Semaphore s = new Semaphore(0);
+        Event e = new Event();
+        List<Task<Boolean>> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiters.add(Fibers.spawn(() -> s.acquire(Duration.ofSeconds(10))));
+            waiters.add(Fibers.spawn(() -> e.await(Duration.ofSeconds(10))));
+        }
+        Fibers.sleep(Duration.ZERO);
+        assertEquals(3, s.waiters());
+        assertEquals(3, e.waiters());
+        assertTrue(s.biasOwnedByCurrentThread() && e.biasOwnedByCurrentThread());
+        Thread other = new Thread(() -> {
+            for (int i = 0; i < 3; i++) {
+                s.release();
+            }
+            e.set();
+        });
+        other.start();
+        for (Task<Boolean> t : waiters) {
+            assertEquals(Boolean.TRUE, t.get(Duration.ofSeconds(10)), "woken by the other thread, not by the timeout");
+        }
+        other.join(10_000);
+        assertEquals(0, s.availablePermits());
+        assertEquals(0, s.waiters());
+        assertTrue(s.biasShared() && e.biasShared());
+    }
+
+    /** A waiter listed in a window whose timeout fires after the revocation leaves through the monitor. */
+    @Test
+    void aWaiterListedWhileBiasedTimesOutAfterTheRevocationAndLeavesNoTrace() throws Exception {
+        Semaphore s = new Semaphore(0);
+        Task<Boolean> waiter = Fibers.spawn(() -> s.acquire(Duration.ofMillis(300)));
+        Fibers.sleep(Duration.ZERO);
+        assertEquals(1, s.waiters());
+        Thread other = new Thread(() -> s.tryAcquire()); // revokes, takes nothing
+        other.start();
+        other.join(10_000);
+        assertTrue(s.biasShared());
+        assertFalse(Switches.assertOthersRan(() -> waiter.get(Duration.ofSeconds(10))), "timed out");
+        assertEquals(0, s.waiters());
+        s.release();
+        assertEquals(1, s.availablePermits(), "the permit went to the count, not to the departed waiter");
+    }
+
+    /** A plain thread waiting on a biased event through iwait's watcher revokes, so the owner's set tells it. */
+    @Test
+    void aWatcherOfAnotherThreadIsToldByTheOwnersSet() throws Exception {
+        Event e = new Event();
+        e.set();
+        e.clear();
+        assertTrue(e.biasOwnedByCurrentThread());
+        AtomicReference<List<Event>> ready = new AtomicReference<>();
+        Thread other = new Thread(() -> ready.set(Fibers.wait(List.of(e), Duration.ofSeconds(10))));
+        other.start();
+        while (!e.biasShared() && other.isAlive()) {
+            Fibers.sleep(1);
+        }
+        e.set();
+        other.join(10_000);
+        assertEquals(List.of(e), ready.get(), "told by the set, not timed out");
+    }
+
+    @Test
+    void aVirtualThreadOfTheHubRevokesAndWorks() throws Exception {
+        Semaphore s = new Semaphore(1);
+        s.acquire();
+        s.release();
+        assertTrue(s.biasOwnedByCurrentThread());
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread vt = hub.virtualThreadBuilder().start(() -> {
+            boolean first = s.tryAcquire();
+            boolean second = s.tryAcquire();
+            s.release();
+            seen.set(first + " " + second);
+        });
+        while (vt.isAlive()) {
+            Fibers.sleep(1);
+        }
+        assertEquals("true false", seen.get());
+        assertTrue(s.biasShared());
+        assertEquals(1, s.availablePermits());
     }
 
     @Test
