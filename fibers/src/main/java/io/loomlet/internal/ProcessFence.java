@@ -56,8 +56,11 @@ public final class ProcessFence {
         try {
             if (!Boolean.parseBoolean(System.getProperty("loomlet.biasedPrimitives", "true"))) {
                 why = "switched off (-Dloomlet.biasedPrimitives=false)";
-            } else if (Boolean.getBoolean("jdk.internal.vm.ci.enabled")
+            } else if (ModuleLayer.boot().findModule("jdk.internal.vm.ci").isPresent()
+                    || System.getProperty("java.vendor.version", "").contains("GraalVM")
                     || System.getProperty("java.vm.name", "").contains("OpenJ9")) {
+                // JVMCI on (-XX:+EnableJVMCI, which a JVMCI compiler needs) resolves its module; the JVM hides
+                // its own property for it from Java code
                 // Biased relies on HotSpot's C1/C2 keeping an ordered store and a following ordered load
                 // in program order; other compilers may legally swap them, which no fence can repair.
                 why = "not on HotSpot's own compilers (" + System.getProperty("java.vm.name") + ")";
@@ -139,6 +142,8 @@ public final class ProcessFence {
                 long r;
                 try {
                     r = (long) SYSCALL.invokeExact(state, SYS_MEMBARRIER, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0L);
+                } catch (RuntimeException | Error e) {
+                    throw e; // a StackOverflowError stays one: callers (and tests) tell it from a failed fence
                 } catch (Throwable t) {
                     throw new InternalError("membarrier failed", t);
                 }
@@ -149,14 +154,16 @@ public final class ProcessFence {
                 if (errno != ENOMEM && errno != EINTR) {
                     break;
                 }
-                if (Thread.currentThread().isVirtual()) {
-                    // a revoking virtual thread must not unmount (see sync.Biased): wait on the carrier
-                    long end = System.nanoTime() + 1_000_000;
-                    while (System.nanoTime() - end < 0) {
+                // 1 ms, whatever interrupts say (a park returns at once while the thread is interrupted); a
+                // revoking virtual thread must not unmount (see sync.Biased), so it waits on its carrier
+                boolean virtual = Thread.currentThread().isVirtual();
+                long end = System.nanoTime() + 1_000_000;
+                for (long left; (left = end - System.nanoTime()) > 0;) {
+                    if (virtual) {
                         Thread.onSpinWait();
+                    } else {
+                        LockSupport.parkNanos(left);
                     }
-                } else {
-                    LockSupport.parkNanos(1_000_000);
                 }
             }
             // Registered at start-up, so the kernel does not refuse it for any other reason; if it does,

@@ -51,7 +51,8 @@ import java.lang.invoke.VarHandle;
  * waiting for the very thread that revokes) is outside every window. The window's closing store is
  * the same {@code VarHandle} call as its opening one, made from a frame at the same depth (and no
  * larger), so a {@code StackOverflowError} that did not strike the opening does not strike the
- * closing. The fast paths' windows make no calls; the lot's ({@code enterConfined}: a waiter's
+ * closing. The fast paths' windows make no calls but release stores from the primitive's frame, linked
+ * by its constructor; the lot's ({@code enterConfined}: a waiter's
  * append, a hand-off to a waiter of the same hub) make a few, and close in a {@code finally}, so an
  * error inside still closes them. Windows never nest. A {@code busy} left set by a thread that died
  * is ignored.
@@ -92,6 +93,9 @@ abstract class Biased {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // Links the one call shape that revoke's error path uses to give the bias back, now: linked for the
+        // first time there, in the middle of a StackOverflowError, it would overflow again and leave REVOKING.
+        OWNER.setRelease(new Biased() { }, (Object) null);
     }
 
     /** null: unbound; a {@link Thread}: biased to it; {@link #REVOKING}; {@link #SHARED}. */
@@ -231,7 +235,7 @@ abstract class Biased {
                 pause(spins, !Thread.currentThread().isVirtual());
             }
         } catch (Throwable t) {
-            OWNER.setRelease(this, owner);
+            OWNER.setRelease(this, (Object) owner); // the call shape linked in the static initialiser
             throw t;
         }
         OWNER.setRelease(this, SHARED);

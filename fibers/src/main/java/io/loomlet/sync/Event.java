@@ -36,6 +36,9 @@ public final class Event extends Biased implements Waitable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // Links the release store that set and clear make inside their bias window now: linked there for
+        // the first time, it could overflow the stack and leave the window open (see Biased).
+        FLAG.setRelease(new Event(), false);
     }
 
     /**

@@ -139,6 +139,46 @@ class BiasTest extends HubTestBase {
         }
     }
 
+    /**
+     * A revocation cut short by a stack overflow, at every depth near the limit, puts the bias back to
+     * its owner: no primitive is left REVOKING, where every later user would spin for ever.
+     */
+    @Test
+    void aStackOverflowDuringARevocationLeavesNoPrimitiveRevoking() throws Exception {
+        List<Semaphore> sems = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            Semaphore s = new Semaphore(1);
+            s.release(); // biased to this thread, which stays alive
+            sems.add(s);
+        }
+        int[] next = new int[1];
+        AtomicReference<Throwable> died = new AtomicReference<>();
+        Thread prober = new Thread(null, () -> probe(sems, next), "prober", 512 * 1024);
+        prober.setUncaughtExceptionHandler((t, e) -> died.set(e));
+        prober.start();
+        prober.join(60_000);
+        assertTrue(next[0] > 100, "probed at " + next[0] + " depths; " + died.get());
+        for (Semaphore s : sems) {
+            assertFalse(s.biasState().equals("revoking"), "left revoking: " + s);
+        }
+    }
+
+    /** Recurses to a stack overflow, then revokes one more semaphore in each frame on the way back. */
+    private static void probe(List<Semaphore> sems, int[] next) {
+        try {
+            probe(sems, next);
+        } catch (StackOverflowError deepest) {
+            // the bottom: the probes start in the frames above
+        }
+        if (next[0] < sems.size()) {
+            try {
+                sems.get(next[0]++).tryAcquire();
+            } catch (StackOverflowError e) {
+                // expected near the limit: the bias must still not be left revoking
+            }
+        }
+    }
+
     @Test
     void theBiasOfAThreadThatEndedIsRevokedAndItsWritesKept() throws Exception {
         Semaphore s = new Semaphore(3);
@@ -397,5 +437,9 @@ class BiasTest extends HubTestBase {
                 .timeout(Duration.ofSeconds(60)).run();
         assertTrue(off.out().contains("enabled false, why not: switched off"), off.out());
         assertTrue(off.out().contains("the other thread saw 1011; now shared"), off.out());
+        ForkedJvm.Result jvmci = ForkedJvm.main(BiasMain.class).exports()
+                .jvmArgs("--enable-native-access=ALL-UNNAMED", "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI")
+                .timeout(Duration.ofSeconds(60)).run();
+        assertTrue(jvmci.out().contains("enabled false, why not: not on HotSpot's own compilers"), jvmci.out());
     }
 }
