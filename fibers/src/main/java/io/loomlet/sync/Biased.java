@@ -93,14 +93,15 @@ abstract class Biased {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        // Links the one call shape that revoke's error path uses to give the bias back, now: linked for the
-        // first time there, in the middle of a StackOverflowError, it would overflow again and leave REVOKING.
-        OWNER.setRelease(new Biased() { }, (Object) null);
     }
 
     /** null: unbound; a {@link Thread}: biased to it; {@link #REVOKING}; {@link #SHARED}. */
-    @SuppressWarnings("unused") // through OWNER
-    private Object owner;
+    /**
+     * Volatile so that revoke can end with a plain field store, which cannot overflow the stack (a
+     * {@code VarHandle} call goes through several frames; see revoke); read and compared through
+     * {@code OWNER}.
+     */
+    private volatile Object owner;
     /** 1 inside a window. Written by the owner thread only (release stores), read by a revoker. */
     @SuppressWarnings("unused") // through BUSY
     private int busy;
@@ -214,20 +215,22 @@ abstract class Biased {
     }
 
     /**
-     * Revokes the bias of {@code owner} if it still holds it: marks it REVOKING, runs the process-wide
+     * Revokes the bias of {@code was} if it still holds it: marks it REVOKING, runs the process-wide
      * fence, waits until the owner is out of its window, then shares. False if another thread got there
      * first. Anything thrown on the way (no fence, a stack overflow) puts the bias back to the owner
      * before it propagates: nothing was touched yet, and a REVOKING left behind would make every
      * later user spin for ever.
      */
-    private boolean revoke(Thread owner) {
-        if (!OWNER.compareAndSet(this, owner, REVOKING)) {
+    private boolean revoke(Thread was) {
+        if (!OWNER.compareAndSet(this, was, REVOKING)) {
             return false;
         }
+        // From here on, every way out stores into owner with a field store, not a VarHandle call: a
+        // StackOverflowError thrown inside would strike that call again (tested at every depth).
         try {
             ProcessFence.run();
             for (int spins = 0; (int) BUSY.getAcquire(this) != 0; spins++) {
-                if (!owner.isAlive()) {
+                if (!was.isAlive()) {
                     break; // a dead thread's writes are all visible now (its end happens-before isAlive's false)
                 }
                 // The owner was pre-empted inside its window. A virtual thread must not unmount here:
@@ -235,10 +238,10 @@ abstract class Biased {
                 pause(spins, !Thread.currentThread().isVirtual());
             }
         } catch (Throwable t) {
-            OWNER.setRelease(this, (Object) owner); // the call shape linked in the static initialiser
+            owner = was;
             throw t;
         }
-        OWNER.setRelease(this, SHARED);
+        owner = SHARED;
         return true;
     }
 
