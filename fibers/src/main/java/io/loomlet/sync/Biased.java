@@ -125,18 +125,15 @@ abstract class Biased {
         }
         Thread me = Thread.currentThread();
         Object o = OWNER.getAcquire(this); // acquire: a SHARED read here must see the revoker's view of the state
-        if (o == me) {
-            BUSY.setRelease(this, 1);
-            if (OWNER.getAcquire(this) == me) {
-                return true;
-            }
-            BUSY.setRelease(this, 0); // revoked meanwhile: the revoker may be waiting for this
+        if (o != me && (o == SHARED || !claim(me, o))) {
             return false;
         }
-        if (o == SHARED) {
-            return false;
+        BUSY.setRelease(this, 1);
+        if (OWNER.getAcquire(this) == me) {
+            return true;
         }
-        return settle(me, o);
+        BUSY.setRelease(this, 0); // revoked meanwhile: the revoker may be waiting for this
+        return false;
     }
 
     /** Closes the window that {@link #enter()} opened. */
@@ -159,14 +156,7 @@ abstract class Biased {
         if (o == me) {
             return true;
         }
-        if (o == SHARED) {
-            return false;
-        }
-        if (o == null && !me.isVirtual() && OWNER.compareAndSet(this, null, me)) {
-            return true;
-        }
-        settleShared(OWNER.getAcquire(this));
-        return false;
+        return o != SHARED && claim(me, o);
     }
 
     /** Whether the calling thread owns the bias now (for tests and diagnostics). */
@@ -179,15 +169,14 @@ abstract class Biased {
         return OWNER.getAcquire(this) == SHARED;
     }
 
-    /** Unbound: binds to me if I am a platform thread (and opens the window), else shares. Another owner: revokes. */
-    private boolean settle(Thread me, Object o) {
+    /**
+     * The slow part of {@link #enter()} and {@link #own()}, for an owner {@code o} that is neither me
+     * nor SHARED: binds an unbound bias to me if I am a platform thread (true), else shares it,
+     * revoking another thread's bias (false).
+     */
+    private boolean claim(Thread me, Object o) {
         if (o == null && !me.isVirtual() && OWNER.compareAndSet(this, null, me)) {
-            BUSY.setRelease(this, 1);
-            if (OWNER.getAcquire(this) == me) {
-                return true;
-            }
-            BUSY.setRelease(this, 0);
-            return false;
+            return true;
         }
         settleShared(OWNER.getAcquire(this)); // (never bound to me here: only I bind me)
         return false;

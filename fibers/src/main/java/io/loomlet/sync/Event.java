@@ -89,24 +89,23 @@ public final class Event extends Biased implements Waitable {
 
     /** Sets the flag and wakes every waiting fiber. From any thread. */
     public void set() {
+        boolean waiters;
         if (enter()) {
             boolean was = flag;
             FLAG.setRelease(this, true);
-            boolean waiters = mayHaveWaiters;
+            waiters = mayHaveWaiters;
             exit();
-            if (!was) {
-                if (waiters) {
-                    lot.unparkAll(Boolean.TRUE);
-                }
-                lot.notifyWatchers(this);
+            if (was) {
+                return;
             }
-            return;
+        } else {
+            if ((boolean) FLAG.getVolatile(this)) {
+                return; // nobody can have queued since: a waiter checks the flag as it queues
+            }
+            FLAG.setVolatile(this, true);
+            waiters = (boolean) MAY_HAVE_WAITERS.getVolatile(this);
         }
-        if ((boolean) FLAG.getVolatile(this)) {
-            return; // nobody can have queued since: a waiter checks the flag as it queues
-        }
-        FLAG.setVolatile(this, true);
-        if ((boolean) MAY_HAVE_WAITERS.getVolatile(this)) {
+        if (waiters) {
             lot.unparkAll(Boolean.TRUE);
         }
         lot.notifyWatchers(this);
