@@ -7,6 +7,8 @@ import io.loomlet.sync.Channel;
 import io.loomlet.sync.FiberQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import jdk.internal.vm.Continuation;
+import jdk.internal.vm.ContinuationScope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,6 +27,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * between two virtual threads of the JDK's scheduler: with its default parallelism (one carrier per
  * core, so on two cores the two threads run at once and its spin-then-park pays off) and with one
  * carrier, as a hub's fibers share one thread.
+ *
+ * <p>Two floors on bare continuations, no Loomlet code, for what a round trip can cost at all:
+ * <ul>
+ *   <li>{@code bareTrampolineRoundTrip}: two continuations run in turn from one loop, each
+ *       yielding back to it: a run + yield of each side per round trip. Every design in which the
+ *       loop resumes a woken fiber (Loomlet's, gevent's, the JDK's virtual threads) pays at least
+ *       this.</li>
+ *   <li>{@code bareNestedRoundTrip}: one continuation runs the other nested, on its own stack, and
+ *       gets control back when that one yields: one run + yield per round trip. This is the direct
+ *       handoff #10 asks about; Loomlet does not do it because the JDK lets a continuation run
+ *       nested take the monitors of the one below it (see {@code NestedContinuationMonitorTest}).</li>
+ * </ul>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ChannelBenchmark {
     static final int N = 10_000;
     private static final Integer ONE = 1;
+    private static final ContinuationScope SCOPE = new ContinuationScope("bench");
 
     @Benchmark
     @OperationsPerInvocation(N)
@@ -74,6 +89,35 @@ public class ChannelBenchmark {
         });
         send.join();
         echo.join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void bareTrampolineRoundTrip() {
+        Continuation a = new Continuation(SCOPE, ChannelBenchmark::yieldForever);
+        Continuation b = new Continuation(SCOPE, ChannelBenchmark::yieldForever);
+        for (int i = 0; i < N; i++) {
+            a.run();
+            b.run();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void bareNestedRoundTrip() {
+        Continuation inner = new Continuation(SCOPE, ChannelBenchmark::yieldForever);
+        Continuation outer = new Continuation(SCOPE, () -> {
+            for (int i = 0; i < N; i++) {
+                inner.run();
+            }
+        });
+        outer.run();
+    }
+
+    private static void yieldForever() {
+        for (;;) {
+            Continuation.yield(SCOPE);
+        }
     }
 
     @Benchmark

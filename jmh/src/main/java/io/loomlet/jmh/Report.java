@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Writes the generated part of BENCHMARKS.md from one run's results: JMH's CSV, the memory harness
- * lines and the echo harness CSV. Every ratio compares numbers from the same run on the same machine.
+ * lines and the CSVs of the echo harness with the independent client ({@code NioEchoHarness}). Every
+ * ratio compares numbers from the same run on the same machine.
  *
  * <p>Verdicts carry their error: a JMH score's error is JMH's own (99.9% confidence half-width over
  * its forks and iterations), a ratio's is the scores' relative errors added in quadrature, and an
@@ -26,12 +27,14 @@ import java.util.Map;
  * the hand-written sections of BENCHMARKS.md (issue write-ups, before/after runs) survive a new
  * report. A file without the markers gets the block appended; a missing file is created.
  *
- * <p>Args: jmhCsv memoryTxt echoCsv output command mode
+ * <p>Args: jmhCsv memoryTxt echoCsvs output command mode, where echoCsvs is one or more of
+ * {@code NioEchoHarness}'s CSVs separated by commas (the pinned run, then the run on both cores).
  */
 public final class Report {
     private final Map<String, double[]> jmh = new HashMap<>(); // name -> score, error
     private final Map<String, List<Long>> memory = new LinkedHashMap<>(); // kind -> bytes per run
-    private final Map<String, List<double[]>> echo = new LinkedHashMap<>(); // server -> runs of {rps, p99}
+    /** Echo server -> its runs in round order (paired by index across servers). */
+    private final Map<String, List<EchoRun>> echo = new LinkedHashMap<>();
     private final StringBuilder out = new StringBuilder();
     private final List<String> verdicts = new ArrayList<>();
 
@@ -44,7 +47,9 @@ public final class Report {
         Report r = new Report();
         r.readJmh(Path.of(args[0]));
         r.readMemory(Path.of(args[1]));
-        r.readEcho(Path.of(args[2]));
+        for (String csv : args[2].split(",")) {
+            r.readEcho(Path.of(csv));
+        }
         Path target = Path.of(args[3]);
         String block = r.write(args[4], args.length > 5 ? args[5] : "quick");
         Files.writeString(target, splice(Files.exists(target) ? Files.readString(target) : null, block), StandardCharsets.UTF_8);
@@ -107,12 +112,34 @@ public final class Report {
         }
     }
 
+    /** One echo run of one server: NioEchoHarness's CSV row, the columns the report uses. */
+    record EchoRun(double rps, double p50, double p99, double p999, double maxUs, long errors, double serverCpuUsPerRt,
+            double otherCpu) {
+    }
+
+    /** Reads a NioEchoHarness CSV (its header names the columns; rows come in round order). */
     void readEcho(Path p) throws IOException {
         List<String> lines = Files.readAllLines(p);
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<String> head = csvFields(lines.get(0));
         for (String l : lines.subList(1, lines.size())) {
+            if (l.isBlank()) {
+                continue;
+            }
             List<String> f = csvFields(l);
-            echo.computeIfAbsent(f.get(0), k -> new ArrayList<>())
-                    .add(new double[] {Double.parseDouble(f.get(2)), Double.parseDouble(f.get(4)), Double.parseDouble(f.get(6))});
+            java.util.function.ToDoubleFunction<String> col = c -> {
+                int i = head.indexOf(c);
+                if (i < 0) {
+                    throw new IllegalArgumentException(p + " has no column " + c + " (not a NioEchoHarness CSV?)");
+                }
+                return Double.parseDouble(f.get(i));
+            };
+            echo.computeIfAbsent(f.get(0), k -> new ArrayList<>()).add(new EchoRun(col.applyAsDouble("rtPerSecond"),
+                    col.applyAsDouble("p50us"), col.applyAsDouble("p99us"), col.applyAsDouble("p999us"),
+                    col.applyAsDouble("maxUs"), (long) col.applyAsDouble("errors"),
+                    col.applyAsDouble("serverCpuUsPerRoundTrip"), col.applyAsDouble("otherCpuPerSecond")));
         }
     }
 
@@ -123,8 +150,8 @@ public final class Report {
 
     /** For tests: an echo server's round trips per second, one per round. */
     void putEcho(String server, List<Double> rps) {
-        List<double[]> runs = new ArrayList<>();
-        rps.forEach(v -> runs.add(new double[] {v, 0, 0}));
+        List<EchoRun> runs = new ArrayList<>();
+        rps.forEach(v -> runs.add(new EchoRun(v, 0, 0, 0, 0, 0, 1e6 / v, 0)));
         echo.put(server, runs);
     }
 
@@ -152,7 +179,8 @@ public final class Report {
         try {
             verdict.run();
         } catch (Missing m) {
-            verdict(goal, "no result", m.getMessage() + " in this run (see jmh.log)");
+            verdict(goal, "no result", m.getMessage() + " in this run (see " + (m.getMessage().contains("echo server")
+                    ? "echo-pinned.log and echo-2cores.log" : "jmh.log") + ")");
         }
     }
 
@@ -202,15 +230,23 @@ public final class Report {
                 : "indicative (within error)", r.show() + "x; " + detail);
     }
 
-    /** Per-round ratios of two echo servers (paired by round): mean ± 95% Student-t half-width. */
+    /** Per-round ratios of two echo servers' round trips/s (paired by round): mean ± 95% Student-t half-width. */
     Ratio echoRatio(String a, String b) {
-        List<double[]> ra = echoRuns(a);
-        List<double[]> rb = echoRuns(b);
+        return echoRatio(a, b, false);
+    }
+
+    /**
+     * As {@link #echoRatio(String, String)}; {@code byCpu}: by the server's CPU time per round trip
+     * instead (b's over a's, so above 1 means a needs less), which does not depend on the client's speed.
+     */
+    Ratio echoRatio(String a, String b, boolean byCpu) {
+        List<EchoRun> ra = echoRuns(a);
+        List<EchoRun> rb = echoRuns(b);
         int n = Math.min(ra.size(), rb.size());
         double[] q = new double[n];
         double mean = 0;
         for (int i = 0; i < n; i++) {
-            q[i] = ra.get(i)[0] / rb.get(i)[0];
+            q[i] = byCpu ? rb.get(i).serverCpuUsPerRt() / ra.get(i).serverCpuUsPerRt() : ra.get(i).rps() / rb.get(i).rps();
             mean += q[i] / n;
         }
         if (n < 2) {
@@ -228,13 +264,12 @@ public final class Report {
         2.23, 2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05,
         2.05, 2.04};
 
-    List<double[]> echoRuns(String prefix) {
-        for (Map.Entry<String, List<double[]>> e : echo.entrySet()) {
-            if (e.getKey().startsWith(prefix)) {
-                return e.getValue();
-            }
+    List<EchoRun> echoRuns(String server) {
+        List<EchoRun> r = echo.get(server);
+        if (r == null || r.isEmpty()) {
+            throw new Missing("echo server " + server);
         }
-        throw new Missing("echo server " + prefix);
+        return r;
     }
 
     static String fmt(double v) {
@@ -260,8 +295,10 @@ public final class Report {
         String cpu = cpu();
         boolean careful = mode.equals("careful");
         out.append("Generated by `").append(command).append("` in its ").append(careful
-                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory and echo 3 runs)"
-                : "quick mode (JMH: 1 fork, short iterations; read the error columns: verdicts that need a smaller error say indicative)")
+                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory 3 runs; echo 5 rounds of a "
+                        + "5 s warm-up and a 10 s window)"
+                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; read the error "
+                        + "columns: verdicts that need a smaller error say indicative)")
                 .append(".\n\n");
         out.append("Machine: ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores; ")
                 .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
@@ -312,9 +349,16 @@ public final class Report {
 
         out.append("\n## Message ping-pong (ns per round trip)\n\n| benchmark | ns/op |\n|---|---|\n");
         for (String b : List.of("fiberChannel", "fiberQueue", "virtualThreadSynchronousQueue",
-                "virtualThreadSynchronousQueueOneCarrier")) {
+                "virtualThreadSynchronousQueueOneCarrier", "bareTrampolineRoundTrip", "bareNestedRoundTrip")) {
             out.append("| ").append(b).append(" | ").append(ns("ChannelBenchmark." + b)).append(" |\n");
         }
+        out.append("\nThe two `bare` rows are floors on bare continuations, no Loomlet code: `bareTrampolineRoundTrip`, both "
+                + "sides resumed by a loop (a run + yield of each), is the least any design pays in which the loop resumes a "
+                + "woken fiber; `bareNestedRoundTrip`, one side run nested on the other's stack (one run + yield), is the "
+                + "direct handoff, which Loomlet does not do: the JDK lets a continuation run nested take the monitors of "
+                + "the one below it (BENCHMARKS.md, \"Ping-pong: the direct handoff\").\n");
+        String floor = jmh.containsKey("ChannelBenchmark.bareTrampolineRoundTrip")
+                ? "; the loop-resumed floor in this run: " + ns("ChannelBenchmark.bareTrampolineRoundTrip") + " ns" : "";
         for (String b : List.of("fiberChannel", "fiberQueue")) {
             String n = "ChannelBenchmark." + b;
             double[] sc = jmh.get(n);
@@ -325,7 +369,7 @@ public final class Report {
             double hi = sc[0] + (Double.isNaN(sc[1]) ? Double.POSITIVE_INFINITY : sc[1]);
             double lo = sc[0] - (Double.isNaN(sc[1]) ? Double.POSITIVE_INFINITY : sc[1]);
             verdict(b + " ping-pong at most 150 ns per round trip (#10)",
-                    hi <= 150 ? "**met**" : lo > 150 ? "**not met**" : "indicative (within error)", ns(n) + " ns");
+                    hi <= 150 ? "**met**" : lo > 150 ? "**not met**" : "indicative (within error)", ns(n) + " ns" + floor);
         }
 
         out.append("\n## Sleep and wake (ns per sleeper, or per operation)\n\n| benchmark | ns/op |\n|---|---|\n");
@@ -371,34 +415,75 @@ public final class Report {
                             + spread(memory.get("vthread")) + " B)");
         }
 
-        out.append("\n## Echo, 500 clients (the demo's load client; each server in its own JVM)\n\n")
-                .append("| server | round trips/s, median (min–max) | p99 µs, median | errors |\n|---|---|---|---|\n");
-        for (Map.Entry<String, List<double[]>> e : echo.entrySet()) {
-            List<Double> rps = new ArrayList<>();
-            List<Double> p99 = new ArrayList<>();
-            double errors = 0;
-            for (double[] r : e.getValue()) {
-                rps.add(r[0]);
-                p99.add(r[1]);
-                errors += r[2];
-            }
-            out.append("| ").append(e.getKey()).append(" | ").append(fmt(median(rps))).append(" (")
-                    .append(fmt(rps.stream().mapToDouble(d -> d).min().orElse(0))).append("–")
-                    .append(fmt(rps.stream().mapToDouble(d -> d).max().orElse(0))).append(") | ")
-                    .append(fmt(median(p99))).append(" | ").append((long) errors).append(" |\n");
-        }
-        String g7 = "echo, one hub at least 0.8x a bare single-thread NIO loop (the demo's client)";
-        judge(g7, () -> atLeast(g7, echoRatio("loomlet StreamServer, one hub", "bare NIO"), 0.8, "paired by round, 95% interval"));
-        String g8 = "echo, HubGroup of 2 at least virtual threads on 2 carriers";
-        judge(g8, () -> atLeast(g8, echoRatio("loomlet StreamServer, HubGroup", "thread per connection, virtual"), 1.0,
-                "paired by round, 95% interval"));
+        echoSection();
         verdict("10,000 concurrent connections on one hub", true, "C10kTest in the test suite: 10,000 echoing at once, 0 errors");
 
         out.append("\n## Verdicts (DESIGN.md's and #10's performance goals)\n\n| goal | verdict | measured |\n|---|---|---|\n");
         verdicts.forEach(v -> out.append(v).append('\n'));
-        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 25 minutes on 2 cores)" : "` (about 8 minutes on 2 cores)")
-                .append(". Each ratio compares numbers from this one run.\n");
+        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 40 minutes on 2 cores)" : "` (about 12 minutes on 2 cores)")
+                .append(". Each ratio compares numbers from this one run. Not in this report: connections per hub and "
+                        + "heap per idle connection (`./loomlet connections`) and the 5,000-client tail (`./loomlet "
+                        + "bench-echo --connections 5000`), written up by hand above.\n");
         return out.toString();
+    }
+
+    /** What each echo server is, in the report's table. */
+    private static final Map<String, String> ECHO_SERVERS = new LinkedHashMap<>();
+
+    static {
+        ECHO_SERVERS.put("hub", "StreamServer, one hub");
+        ECHO_SERVERS.put("nio", "bare NIO selector loop, one thread (baseline)");
+        ECHO_SERVERS.put("vthreads1", "thread per connection, virtual threads, one carrier");
+        ECHO_SERVERS.put("threads", "thread per connection, platform threads");
+        ECHO_SERVERS.put("legacy", "unmodified LegacyEchoServer under the launcher (all,thread)");
+        ECHO_SERVERS.put("hubgroup2", "StreamServer, HubGroup of 2 (both cores, shared with the client)");
+        ECHO_SERVERS.put("vthreads", "thread per connection, virtual threads, 2 carriers (both cores, shared with the client)");
+    }
+
+    private void echoSection() {
+        out.append("\n## Echo, 500 connections, independent client (`NioEchoHarness`)\n\n")
+                .append("The client is plain `java.nio` with no Loomlet code, in its own JVM; each server runs in a fresh JVM. ")
+                .append("The first five servers run pinned to one core each (server CPU 0, client CPU 1, `taskset`; unpinned ")
+                .append("where the machine has no `taskset` or one CPU, as the command then says), the last two on both cores, ")
+                .append("unpinned, with the client. A round runs each server once, in turn; per-round ")
+                .append("values are in round order.\n\n")
+                .append("| server | round trips/s, median (per round) | p50 / p99 / p99.9 µs, medians | max µs | errors | ")
+                .append("server CPU µs per round trip, median | noisy windows |\n|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<EchoRun>> e : echo.entrySet()) {
+            List<EchoRun> rs = e.getValue();
+            List<String> each = new ArrayList<>();
+            rs.forEach(r -> each.add(fmt(r.rps())));
+            out.append("| ").append(ECHO_SERVERS.getOrDefault(e.getKey(), e.getKey())).append(" | ")
+                    .append(fmt(median(rs.stream().map(EchoRun::rps).toList()))).append(" (").append(String.join(", ", each))
+                    .append(") | ").append(fmt(median(rs.stream().map(EchoRun::p50).toList()))).append(" / ")
+                    .append(fmt(median(rs.stream().map(EchoRun::p99).toList()))).append(" / ")
+                    .append(fmt(median(rs.stream().map(EchoRun::p999).toList()))).append(" | ")
+                    .append(fmt(rs.stream().mapToDouble(EchoRun::maxUs).max().orElse(Double.NaN))).append(" | ")
+                    .append(rs.stream().mapToLong(EchoRun::errors).sum()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f", median(rs.stream().map(EchoRun::serverCpuUsPerRt).toList())))
+                    .append(" | ").append(rs.stream().filter(r -> !(r.otherCpu() < 0.2)).count()).append(" of ")
+                    .append(rs.size()).append(" |\n");
+        }
+        out.append("\nA window is noisy when the rest of the machine took 0.2 CPU s/s or more during it. Ratios below are ")
+                .append("per round (paired), mean ± 95% Student-t interval; by the server's CPU per round trip, the other ")
+                .append("server's over the hub's.\n");
+        String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10)";
+        judge(g1, () -> atLeast(g1, echoRatio("hub", "nio"), 0.95, "round trips/s, paired by round; by server CPU per round trip "
+                + echoRatio("hub", "nio", true).show() + "x"));
+        String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, pinned (#10)";
+        judge(g2, () -> atLeast(g2, echoRatio("hub", "vthreads1"), 1.2, "round trips/s, paired by round; by server CPU per round "
+                + "trip " + echoRatio("hub", "vthreads1", true).show() + "x"));
+        String g3 = "echo: one hub at least 0.8x the bare NIO loop (DESIGN.md)";
+        judge(g3, () -> atLeast(g3, echoRatio("hub", "nio"), 0.8, "the same ratio"));
+        String g4 = "echo: the unmodified LegacyEchoServer under the launcher at least 0.8x StreamServer (#12)";
+        judge(g4, () -> atLeast(g4, echoRatio("legacy", "hub"), 0.8, "round trips/s, paired by round"));
+        String g5 = "echo: HubGroup of 2 at least virtual threads on 2 carriers (both cores, unpinned)";
+        judge(g5, () -> atLeast(g5, echoRatio("hubgroup2", "vthreads"), 1.0, "round trips/s, paired by round"));
+        long errors = echo.values().stream().flatMap(List::stream).mapToLong(EchoRun::errors).sum();
+        if (!echo.isEmpty()) {
+            verdict("echo: no errors (connects, resets, wrong or short echoes, EOFs)", errors == 0,
+                    errors + " in " + echo.values().stream().mapToInt(List::size).sum() + " runs");
+        }
     }
 
     static String spread(List<Long> v) {

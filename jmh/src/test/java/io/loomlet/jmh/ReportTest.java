@@ -54,11 +54,42 @@ class ReportTest {
     @Test
     void echoRatiosArePairedByRound() {
         Report r = new Report();
-        r.putEcho("hub server", List.of(100.0, 110.0, 90.0));
-        r.putEcho("nio server", List.of(100.0, 100.0, 100.0));
+        r.putEcho("hub", List.of(100.0, 110.0, 90.0));
+        r.putEcho("hubgroup2", List.of(50.0, 50.0, 50.0)); // a name the hub's is a prefix of: not taken for it
+        r.putEcho("nio", List.of(100.0, 100.0, 100.0));
         Report.Ratio q = r.echoRatio("hub", "nio"); // 1.0, 1.1, 0.9: mean 1.0, sd 0.1, t(2) 4.30
         assertEquals(1.0, q.value(), 1e-9);
         assertEquals(4.30 * 0.1 / Math.sqrt(3), q.error(), 1e-9);
+    }
+
+    @Test
+    void theEchoHarnessCsvGivesTheEchoVerdictsPairedByRound(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // NioEchoHarness's header; two rounds of hub and nio, the hub at 0.96 and 0.98 of nio: mean 0.97 ± 0.127
+        String head = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
+                + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
+                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip";
+        java.nio.file.Path csv = dir.resolve("echo.csv");
+        java.nio.file.Files.writeString(csv, head + "\n"
+                + "hub,1,500,64,10,1920000,192000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.95,1,1\n"
+                + "nio,1,500,64,10,2000000,200000,2300,4500,7900,50000,0,0,0,0,0,500,0.99,0.99,0.30,4.90,1,1\n"
+                + "hub,2,500,64,10,1960000,196000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.90,1,1\n"
+                + "nio,2,500,64,10,2000000,200000,2300,4500,7900,50000,2,0,2,0,0,500,0.99,0.99,0.01,4.80,1,1\n");
+        Report r = new Report();
+        r.readEcho(csv);
+        Report.Ratio q = r.echoRatio("hub", "nio");
+        assertEquals(0.97, q.value(), 1e-9);
+        assertEquals(12.71 * 0.01 * Math.sqrt(2) / Math.sqrt(2), q.error(), 1e-6);
+        assertEquals((4.90 / 4.95 + 4.80 / 4.90) / 2, r.echoRatio("hub", "nio", true).value(), 1e-9);
+        String block = r.write("cmd", "quick");
+        assertTrue(block.contains("| echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10) | "
+                + "indicative"), block);
+        assertTrue(block.contains("| echo: one hub at least 0.8x the bare NIO loop (DESIGN.md) | **met**"), "0.84 and up:\n" + block);
+        assertTrue(block.contains("| echo: no errors (connects, resets, wrong or short echoes, EOFs) | **not met** | 2 in 4 runs"),
+                block);
+        assertTrue(block.contains("| 1 of 2 |"), "nio's first window was noisy:\n" + block);
+        assertTrue(block.contains("no result for echo server vthreads1 in this run (see echo-pinned.log"),
+                "servers not in this run say so:\n" + block);
     }
 
     @Test
