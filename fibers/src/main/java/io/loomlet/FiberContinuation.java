@@ -23,7 +23,7 @@ final class FiberContinuation extends Continuation {
     protected void onPinned(Pinned reason) {
         // Continuation.yield will return false; Scheduler.yieldTo sees it and runs the loop on this
         // fiber's stack.
-        Pinning.warnOnce(fiber.name(), reason.toString());
+        Pinning.warnOnce(fiber.name(), reason.toString(), () -> Watchdog.heldMonitors(fiber));
         Events.pinned(fiber.name(), reason.toString());
     }
 }

@@ -33,13 +33,49 @@ class PinningTest extends HubTestBase {
         }
     }
 
-    @Test
-    void pinnedSleepFallsBackWarnsOnceAndOthersStillRun() {
-        // No reset of the warned frames is needed: each <clinit> here runs once per JVM.
+    static final Object MONITOR = new Object();
+
+    static final class SleepsInClinitUnderAMonitor {
+        static {
+            Fibers.sleep(1);
+        }
+
+        static void touch() {
+        }
+    }
+
+    /** What {@code body} printed on System.err (where Loomlet's warnings go). */
+    private static String stderrOf(Runnable body) {
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
+            body.run();
+        } finally {
+            System.setErr(oldErr);
+        }
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aPinnedFiberHoldingAMonitorIsWarnedThatOthersMayTakeIt() {
+        // Only this fiber runs during the pinned wait: nothing here takes the monitor for real.
+        String warnings = stderrOf(() -> Fibers.spawn(() -> {
+            synchronized (MONITOR) {
+                SleepsInClinitUnderAMonitor.touch();
+            }
+        }).get());
+        assertTrue(warnings.contains("SleepsInClinitUnderAMonitor.<clinit>"), warnings);
+        assertTrue(warnings.contains("It also holds monitors (java.lang.Object@" + Integer.toHexString(
+                System.identityHashCode(MONITOR)) + " taken at "), warnings);
+        assertTrue(warnings.contains("PinningTest.lambda$aPinnedFiberHoldingAMonitorIsWarnedThatOthersMayTakeIt"), warnings);
+        assertTrue(warnings.contains("synchronized gives no mutual exclusion there"), warnings);
+    }
+
+    @Test
+    void pinnedSleepFallsBackWarnsOnceAndOthersStillRun() {
+        // No reset of the warned frames is needed: each <clinit> here runs once per JVM.
+        String warnings = stderrOf(() -> {
             Task<Void> other = Fibers.spawn(() -> {
                 for (int i = 0; i < 3; i++) {
                     TRACE.add("other");
@@ -51,14 +87,12 @@ class PinningTest extends HubTestBase {
             other.join();
             // and a second pinned wait at another frame, plus the same frame again (no second warning)
             Fibers.spawn(SleepsInClinitToo::touch).get();
-        } finally {
-            System.setErr(oldErr);
-        }
+        });
         assertEquals("other clinit start other other clinit end", TRACE.toString(),
                 "the other fiber ran while the pinned one waited in <clinit>");
-        String warnings = err.toString(StandardCharsets.UTF_8);
         assertTrue(warnings.contains("pinned: NATIVE"), warnings);
         assertTrue(warnings.contains("SleepsInClinit.<clinit>"), warnings);
         assertEquals(2, warnings.split("could not yield", -1).length - 1, "one warning per frame:\n" + warnings);
+        assertTrue(!warnings.contains("It also holds monitors"), "no monitor held here:\n" + warnings);
     }
 }

@@ -2,6 +2,7 @@ package io.loomlet.internal;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Warns, once per frame, that a fiber could not yield because the JVM pinned it (a native frame
@@ -15,14 +16,23 @@ public final class Pinning {
     private Pinning() {
     }
 
-    /** Calls from inside Continuation.onPinned, on the pinned fiber's own stack. */
-    public static void warnOnce(String fiberName, String reason) {
+    /**
+     * Calls from inside Continuation.onPinned, on the pinned fiber's own stack. {@code heldMonitors}
+     * names the monitors the fiber's own frames hold (null: none); asked only when a warning is
+     * printed, as the query costs tens of microseconds.
+     */
+    public static void warnOnce(String fiberName, String reason, Supplier<String> heldMonitors) {
         String frame = culprit();
         if (WARNED.add(reason + " " + frame)) {
+            String held = heldMonitors.get();
             Errors.warn("fiber '" + fiberName + "' could not yield (pinned: " + reason + ") in " + frame
                     + "; it waits by running the hub on its own stack until it can go on. "
                     + "Blocking in a static initialiser or under a native frame is the usual cause: move the "
-                    + "blocking call out of it.");
+                    + "blocking call out of it."
+                    + (held == null ? "" : " It also holds monitors (" + held + "): a fiber that first runs while it waits "
+                            + "takes such a monitor with it when it parks (the JDK's behaviour for a continuation run "
+                            + "on top of another) and can enter it later while this fiber still holds it, so "
+                            + "synchronized gives no mutual exclusion there."));
         }
     }
 
