@@ -420,7 +420,7 @@ public final class Report {
 
         out.append("\n## Verdicts (DESIGN.md's and #10's performance goals)\n\n| goal | verdict | measured |\n|---|---|---|\n");
         verdicts.forEach(v -> out.append(v).append('\n'));
-        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 30 minutes on 2 cores)" : "` (about 10 minutes on 2 cores)")
+        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 30 minutes on 2 cores)" : "` (about 5 minutes on 2 cores)")
                 .append(". Each ratio compares numbers from this one run. Not in this report: connections per hub and "
                         + "heap per idle connection (`./loomlet connections`) and the 5,000-client tail (`./loomlet "
                         + "bench-echo --connections 5000`), written up by hand above.\n");
