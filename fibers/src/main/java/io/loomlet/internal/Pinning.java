@@ -24,7 +24,13 @@ public final class Pinning {
     public static void warnOnce(String fiberName, String reason, Supplier<String> heldMonitors) {
         String frame = culprit();
         if (WARNED.add(reason + " " + frame)) {
-            String held = heldMonitors.get();
+            String held;
+            try {
+                held = heldMonitors.get();
+            } catch (Throwable e) {
+                // The query failed (no management support, no memory, no stack): warn without it.
+                held = null;
+            }
             Errors.warn("fiber '" + fiberName + "' could not yield (pinned: " + reason + ") in " + frame
                     + "; it waits by running the hub on its own stack until it can go on. "
                     + "Blocking in a static initialiser or under a native frame is the usual cause: move the "

@@ -27,8 +27,8 @@ import java.util.Map;
  * the hand-written sections of BENCHMARKS.md (issue write-ups, before/after runs) survive a new
  * report. A file without the markers gets the block appended; a missing file is created.
  *
- * <p>Args: jmhCsv memoryTxt echoCsvs output command mode, where echoCsvs is one or more of
- * {@code NioEchoHarness}'s CSVs separated by commas (the pinned run, then the run on both cores).
+ * <p>Args: jmhCsv memoryTxt output command mode echoCsv... (any number of {@code NioEchoHarness}'s
+ * CSVs: bench-report gives the pinned run, then the unpinned one; a missing file adds nothing).
  */
 public final class Report {
     private final Map<String, double[]> jmh = new HashMap<>(); // name -> score, error
@@ -47,11 +47,11 @@ public final class Report {
         Report r = new Report();
         r.readJmh(Path.of(args[0]));
         r.readMemory(Path.of(args[1]));
-        for (String csv : args[2].split(",")) {
-            r.readEcho(Path.of(csv));
+        for (int i = 5; i < args.length; i++) {
+            r.readEcho(Path.of(args[i]));
         }
-        Path target = Path.of(args[3]);
-        String block = r.write(args[4], args.length > 5 ? args[5] : "quick");
+        Path target = Path.of(args[2]);
+        String block = r.write(args[3], args[4]);
         Files.writeString(target, splice(Files.exists(target) ? Files.readString(target) : null, block), StandardCharsets.UTF_8);
         System.out.println("wrote the generated part of " + target);
         r.verdicts.forEach(System.out::println);
@@ -112,13 +112,19 @@ public final class Report {
         }
     }
 
-    /** One echo run of one server: NioEchoHarness's CSV row, the columns the report uses. */
-    record EchoRun(double rps, double p50, double p99, double p999, double maxUs, long errors, double serverCpuUsPerRt,
-            double otherCpu) {
+    /**
+     * One echo run of one server: NioEchoHarness's CSV row, the columns the report uses (NaN where a
+     * value is missing or not a number); {@code pinned}: the server ran on a CPU of its own.
+     */
+    record EchoRun(int round, double rps, double p50, double p99, double p999, double maxUs, long errors,
+            double serverCpuUsPerRt, double otherCpu, boolean pinned) {
     }
 
-    /** Reads a NioEchoHarness CSV (its header names the columns; rows come in round order). */
+    /** Reads a NioEchoHarness CSV (its header names the columns); a missing file adds nothing. */
     void readEcho(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
         List<String> lines = Files.readAllLines(p);
         if (lines.isEmpty()) {
             return;
@@ -134,12 +140,19 @@ public final class Report {
                 if (i < 0) {
                     throw new IllegalArgumentException(p + " has no column " + c + " (not a NioEchoHarness CSV?)");
                 }
-                return Double.parseDouble(f.get(i));
+                try {
+                    return i < f.size() ? Double.parseDouble(f.get(i)) : Double.NaN;
+                } catch (NumberFormatException e) {
+                    return Double.NaN; // "null": the client's result line lacked it
+                }
             };
-            echo.computeIfAbsent(f.get(0), k -> new ArrayList<>()).add(new EchoRun(col.applyAsDouble("rtPerSecond"),
-                    col.applyAsDouble("p50us"), col.applyAsDouble("p99us"), col.applyAsDouble("p999us"),
-                    col.applyAsDouble("maxUs"), (long) col.applyAsDouble("errors"),
-                    col.applyAsDouble("serverCpuUsPerRoundTrip"), col.applyAsDouble("otherCpuPerSecond")));
+            int cpus = head.indexOf("serverCpus"); // absent from CSVs written before the column was
+            boolean pinned = cpus >= 0 && cpus < f.size() && !f.get(cpus).equals("none");
+            double errors = col.applyAsDouble("errors");
+            echo.computeIfAbsent(f.get(0), k -> new ArrayList<>()).add(new EchoRun((int) col.applyAsDouble("round"),
+                    col.applyAsDouble("rtPerSecond"), col.applyAsDouble("p50us"), col.applyAsDouble("p99us"),
+                    col.applyAsDouble("p999us"), col.applyAsDouble("maxUs"), Double.isNaN(errors) ? -1 : (long) errors,
+                    col.applyAsDouble("serverCpuUsPerRoundTrip"), col.applyAsDouble("otherCpuPerSecond"), pinned));
         }
     }
 
@@ -151,7 +164,7 @@ public final class Report {
     /** For tests: an echo server's round trips per second, one per round. */
     void putEcho(String server, List<Double> rps) {
         List<EchoRun> runs = new ArrayList<>();
-        rps.forEach(v -> runs.add(new EchoRun(v, 0, 0, 0, 0, 0, 1e6 / v, 0)));
+        rps.forEach(v -> runs.add(new EchoRun(runs.size() + 1, v, 0, 0, 0, 0, 0, 1e6 / v, 0, true)));
         echo.put(server, runs);
     }
 
@@ -240,14 +253,14 @@ public final class Report {
      * instead (b's over a's, so above 1 means a needs less), which does not depend on the client's speed.
      */
     Ratio echoRatio(String a, String b, boolean byCpu) {
-        List<EchoRun> ra = echoRuns(a);
-        List<EchoRun> rb = echoRuns(b);
-        int n = Math.min(ra.size(), rb.size());
-        double[] q = new double[n];
+        double[] q = pairedRatios(a, b, byCpu);
+        int n = q.length;
+        if (n == 0) {
+            throw new Missing("a round with both echo servers " + a + " and " + b);
+        }
         double mean = 0;
-        for (int i = 0; i < n; i++) {
-            q[i] = byCpu ? rb.get(i).serverCpuUsPerRt() / ra.get(i).serverCpuUsPerRt() : ra.get(i).rps() / rb.get(i).rps();
-            mean += q[i] / n;
+        for (double x : q) {
+            mean += x / n;
         }
         if (n < 2) {
             return new Ratio(mean, Double.POSITIVE_INFINITY);
@@ -263,6 +276,40 @@ public final class Report {
     private static final double[] T95 = {Double.POSITIVE_INFINITY, 12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26,
         2.23, 2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05,
         2.05, 2.04};
+
+    /**
+     * a's over b's per round, pairing runs by their round number; rounds where either is missing or
+     * has no usable rate (a failed run) are left out ({@link #echoPairs} says how many are left).
+     */
+    double[] pairedRatios(String a, String b, boolean byCpu) {
+        List<Double> q = new ArrayList<>();
+        for (EchoRun x : echoRuns(a)) {
+            for (EchoRun y : echoRuns(b)) {
+                if (x.round() == y.round()) {
+                    double v = byCpu ? y.serverCpuUsPerRt() / x.serverCpuUsPerRt() : x.rps() / y.rps();
+                    if (Double.isFinite(v) && v > 0) {
+                        q.add(v);
+                    }
+                }
+            }
+        }
+        return q.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** "n rounds", or "n of m rounds" when some of either server's rounds could not be paired. */
+    String echoPairs(String a, String b) {
+        int n = pairedRatios(a, b, false).length;
+        int m = Math.max(echoRuns(a).size(), echoRuns(b).size());
+        return n == m ? n + " rounds" : n + " of " + m + " rounds";
+    }
+
+    /** An echo ratio: met / not met / indicative as for JMH ratios, marked noisy above a 10% error. */
+    void echoAtLeast(String goal, String a, String b, double limit, String more) {
+        Ratio r = echoRatio(a, b);
+        String noisy = !Double.isFinite(r.error()) ? " (no error: fewer than 2 rounds)" : r.error() > NOISY * r.value()
+                ? String.format(Locale.ROOT, " (noisy: error %.0f%%)", 100 * r.error() / r.value()) : "";
+        atLeast(goal, r, limit, "round trips/s" + noisy + ", paired by round over " + echoPairs(a, b) + more);
+    }
 
     List<EchoRun> echoRuns(String server) {
         List<EchoRun> r = echo.get(server);
@@ -437,24 +484,26 @@ public final class Report {
         ECHO_SERVERS.put("vthreads1", "thread per connection, virtual threads, one carrier");
         ECHO_SERVERS.put("threads", "thread per connection, platform threads");
         ECHO_SERVERS.put("legacy", "unmodified LegacyEchoServer under the launcher (all,thread)");
-        ECHO_SERVERS.put("hubgroup2", "StreamServer, HubGroup of 2 (both cores, shared with the client)");
-        ECHO_SERVERS.put("vthreads", "thread per connection, virtual threads, 2 carriers (both cores, shared with the client)");
+        ECHO_SERVERS.put("hubgroup2", "StreamServer, HubGroup of 2 (unpinned, every core shared with the client)");
+        ECHO_SERVERS.put("vthreads", "thread per connection, virtual threads, the JDK's default carriers (one per core; "
+                + "unpinned, shared with the client)");
     }
 
     private void echoSection() {
         out.append("\n## Echo, 500 connections, independent client (`NioEchoHarness`)\n\n")
                 .append("The client is plain `java.nio` with no Loomlet code, in its own JVM; each server runs in a fresh JVM. ")
-                .append("The first five servers run pinned to one core each (server CPU 0, client CPU 1, `taskset`; unpinned ")
-                .append("where the machine has no `taskset` or one CPU, as the command then says), the last two on both cores, ")
-                .append("unpinned, with the client. A round runs each server once, in turn; per-round ")
-                .append("values are in round order.\n\n")
+                .append(pinnedNote())
+                .append(" A round runs each server once, in turn (in reverse every other round, in runs since that was ")
+                .append("added); per-round values are in round order.\n\n")
                 .append("| server | round trips/s, median (per round) | p50 / p99 / p99.9 µs, medians | max µs | errors | ")
                 .append("server CPU µs per round trip, median | noisy windows |\n|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<EchoRun>> e : echo.entrySet()) {
             List<EchoRun> rs = e.getValue();
             List<String> each = new ArrayList<>();
             rs.forEach(r -> each.add(fmt(r.rps())));
-            out.append("| ").append(ECHO_SERVERS.getOrDefault(e.getKey(), e.getKey())).append(" | ")
+            String label = ECHO_SERVERS.getOrDefault(e.getKey(), e.getKey());
+            label += echoPinned(e.getKey()) ? ", pinned" : label.contains("unpinned") ? "" : ", unpinned";
+            out.append("| ").append(label).append(" | ")
                     .append(fmt(median(rs.stream().map(EchoRun::rps).toList()))).append(" (").append(String.join(", ", each))
                     .append(") | ").append(fmt(median(rs.stream().map(EchoRun::p50).toList()))).append(" / ")
                     .append(fmt(median(rs.stream().map(EchoRun::p99).toList()))).append(" / ")
@@ -468,23 +517,44 @@ public final class Report {
         out.append("\nA window is noisy when the rest of the machine took 0.2 CPU s/s or more during it. Ratios below are ")
                 .append("per round (paired), mean ± 95% Student-t interval; by the server's CPU per round trip, the other ")
                 .append("server's over the hub's.\n");
-        String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10)";
-        judge(g1, () -> atLeast(g1, echoRatio("hub", "nio"), 0.95, "round trips/s, paired by round; by server CPU per round trip "
-                + echoRatio("hub", "nio", true).show() + "x"));
-        String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, pinned (#10)";
-        judge(g2, () -> atLeast(g2, echoRatio("hub", "vthreads1"), 1.2, "round trips/s, paired by round; by server CPU per round "
-                + "trip " + echoRatio("hub", "vthreads1", true).show() + "x"));
+        String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, " + pinnedOrNot("hub", "nio") + " (#10)";
+        judge(g1, () -> echoAtLeast(g1, "hub", "nio", 0.95, "; by server CPU per round trip " + echoRatio("hub", "nio", true).show()
+                + "x"));
+        String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, "
+                + pinnedOrNot("hub", "vthreads1") + " (#10)";
+        judge(g2, () -> echoAtLeast(g2, "hub", "vthreads1", 1.2, "; by server CPU per round trip "
+                + echoRatio("hub", "vthreads1", true).show() + "x"));
         String g3 = "echo: one hub at least 0.8x the bare NIO loop (DESIGN.md)";
-        judge(g3, () -> atLeast(g3, echoRatio("hub", "nio"), 0.8, "the same ratio"));
+        judge(g3, () -> echoAtLeast(g3, "hub", "nio", 0.8, ""));
         String g4 = "echo: the unmodified LegacyEchoServer under the launcher at least 0.8x StreamServer (#12)";
-        judge(g4, () -> atLeast(g4, echoRatio("legacy", "hub"), 0.8, "round trips/s, paired by round"));
-        String g5 = "echo: HubGroup of 2 at least virtual threads on 2 carriers (both cores, unpinned)";
-        judge(g5, () -> atLeast(g5, echoRatio("hubgroup2", "vthreads"), 1.0, "round trips/s, paired by round"));
-        long errors = echo.values().stream().flatMap(List::stream).mapToLong(EchoRun::errors).sum();
+        judge(g4, () -> echoAtLeast(g4, "legacy", "hub", 0.8, ""));
+        String g5 = "echo: HubGroup of 2 at least virtual threads on the default carriers (unpinned)";
+        judge(g5, () -> echoAtLeast(g5, "hubgroup2", "vthreads", 1.0, ""));
         if (!echo.isEmpty()) {
-            verdict("echo: no errors (connects, resets, wrong or short echoes, EOFs)", errors == 0,
-                    errors + " in " + echo.values().stream().mapToInt(List::size).sum() + " runs");
+            long errors = echo.values().stream().flatMap(List::stream).mapToLong(r -> Math.max(0, r.errors())).sum();
+            long unknown = echo.values().stream().flatMap(List::stream).filter(r -> r.errors() < 0).count();
+            verdict("echo: no errors (connects, resets, wrong or short echoes, EOFs)", unknown > 0 ? "no result"
+                    : errors == 0 ? "**met**" : "**not met**", errors + " in " + echo.values().stream().mapToInt(List::size).sum()
+                            + " runs" + (unknown > 0 ? "; " + unknown + " runs did not say" : ""));
         }
+    }
+
+    /** "pinned" when both servers' runs all were, "NOT pinned" when one of them ran and was not. */
+    private String pinnedOrNot(String a, String b) {
+        boolean ran = echo.containsKey(a) && echo.containsKey(b);
+        return !ran || echoPinned(a) && echoPinned(b) ? "pinned" : "NOT pinned";
+    }
+
+    private boolean echoPinned(String server) {
+        List<EchoRun> r = echo.get(server);
+        return r != null && !r.isEmpty() && r.stream().allMatch(EchoRun::pinned);
+    }
+
+    private String pinnedNote() {
+        boolean any = echo.values().stream().flatMap(List::stream).anyMatch(EchoRun::pinned);
+        return any ? "Servers marked pinned ran on a CPU of their own and the client on another (`taskset`); the rest ran "
+                + "unpinned, sharing every core with the client."
+                : "No server ran pinned in this run (no `taskset`, or one CPU): the verdicts that ask for pinning say so.";
     }
 
     static String spread(List<Long> v) {

@@ -54,8 +54,8 @@ class ReportTest {
     @Test
     void echoRatiosArePairedByRound() {
         Report r = new Report();
+        r.putEcho("hubgroup2", List.of(50.0, 50.0, 50.0)); // first, and the hub's name is a prefix of it: not taken for it
         r.putEcho("hub", List.of(100.0, 110.0, 90.0));
-        r.putEcho("hubgroup2", List.of(50.0, 50.0, 50.0)); // a name the hub's is a prefix of: not taken for it
         r.putEcho("nio", List.of(100.0, 100.0, 100.0));
         Report.Ratio q = r.echoRatio("hub", "nio"); // 1.0, 1.1, 0.9: mean 1.0, sd 0.1, t(2) 4.30
         assertEquals(1.0, q.value(), 1e-9);
@@ -68,13 +68,13 @@ class ReportTest {
         // NioEchoHarness's header; two rounds of hub and nio, the hub at 0.96 and 0.98 of nio: mean 0.97 ± 0.127
         String head = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
                 + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip";
+                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip,serverCpus,clientCpus";
         java.nio.file.Path csv = dir.resolve("echo.csv");
         java.nio.file.Files.writeString(csv, head + "\n"
-                + "hub,1,500,64,10,1920000,192000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.95,1,1\n"
-                + "nio,1,500,64,10,2000000,200000,2300,4500,7900,50000,0,0,0,0,0,500,0.99,0.99,0.30,4.90,1,1\n"
-                + "hub,2,500,64,10,1960000,196000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.90,1,1\n"
-                + "nio,2,500,64,10,2000000,200000,2300,4500,7900,50000,2,0,2,0,0,500,0.99,0.99,0.01,4.80,1,1\n");
+                + "hub,1,500,64,10,1920000,192000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.95,1,1,0,1\n"
+                + "nio,1,500,64,10,2000000,200000,2300,4500,7900,50000,0,0,0,0,0,500,0.99,0.99,0.30,4.90,1,1,0,1\n"
+                + "nio,2,500,64,10,2000000,200000,2300,4500,7900,50000,2,0,2,0,0,500,0.99,0.99,0.01,4.80,1,1,0,1\n"
+                + "hub,2,500,64,10,1960000,196000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.90,1,1,0,1\n");
         Report r = new Report();
         r.readEcho(csv);
         Report.Ratio q = r.echoRatio("hub", "nio");
@@ -83,13 +83,44 @@ class ReportTest {
         assertEquals((4.90 / 4.95 + 4.80 / 4.90) / 2, r.echoRatio("hub", "nio", true).value(), 1e-9);
         String block = r.write("cmd", "quick");
         assertTrue(block.contains("| echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10) | "
-                + "indicative"), block);
+                + "indicative (within error) | 0.97 ± 0.13x; round trips/s (noisy: error 13%), paired by round over 2 rounds"),
+                "round 2 came in reverse order and is still paired by its number:\n" + block);
+        assertTrue(block.contains("| StreamServer, one hub, pinned |"), block);
         assertTrue(block.contains("| echo: one hub at least 0.8x the bare NIO loop (DESIGN.md) | **met**"), "0.84 and up:\n" + block);
         assertTrue(block.contains("| echo: no errors (connects, resets, wrong or short echoes, EOFs) | **not met** | 2 in 4 runs"),
                 block);
         assertTrue(block.contains("| 1 of 2 |"), "nio's first window was noisy:\n" + block);
         assertTrue(block.contains("no result for echo server vthreads1 in this run (see echo-pinned.log"),
                 "servers not in this run say so:\n" + block);
+    }
+
+    @Test
+    void echoRoundsArePairedByNumberAndFailedOrMissingRoundsAreLeftOutAndCounted(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        // An older CSV (no pinning columns: taken as not pinned); round 2 of nio is missing, round 3 of the hub failed.
+        String head = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
+                + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
+                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip";
+        java.nio.file.Path csv = dir.resolve("old.csv");
+        java.nio.file.Files.writeString(csv, head + "\n"
+                + "hub,1,500,64,10,1900000,190000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.0,1,1\n"
+                + "nio,1,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n"
+                + "hub,2,500,64,10,1800000,180000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.2,1,1\n"
+                + "hub,3,500,64,10,null,null,1,1,1,1,null,0,0,0,0,500,1,1,0,NaN,1,1\n"
+                + "nio,3,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n");
+        Report r = new Report();
+        r.readEcho(csv);
+        r.readEcho(dir.resolve("no-such.csv")); // a run that never wrote its CSV adds nothing
+        assertEquals(1, r.pairedRatios("hub", "nio", false).length);
+        assertEquals(0.95, r.pairedRatios("hub", "nio", false)[0], 1e-9);
+        assertEquals("1 of 3 rounds", r.echoPairs("hub", "nio"));
+        String block = r.write("cmd", "quick");
+        assertTrue(block.contains("| echo: one hub at least 0.95x the bare NIO loop, independent client, NOT pinned (#10) | "
+                + "indicative (within error) | 0.95 (error unknown)x; round trips/s (no error: fewer than 2 rounds)"), block);
+        assertTrue(block.contains("paired by round over 1 of 3 rounds"), block);
+        assertTrue(block.contains("| echo: no errors (connects, resets, wrong or short echoes, EOFs) | no result | 0 in 5 runs; "
+                + "1 runs did not say |"), block);
+        assertTrue(block.contains("No server ran pinned in this run"), block);
     }
 
     @Test

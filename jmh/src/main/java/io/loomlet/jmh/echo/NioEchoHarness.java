@@ -34,6 +34,9 @@ import java.util.stream.Stream;
  * [--size 64] [--warmup 5] [--seconds 10] [--servers hub,nio,vthreads1,threads,legacy]
  * [--server-cpu 0] [--client-cpu 1] [--server-flags "FLAGS"] [--idle-gate PERCENT]}.
  *
+ * <p>Odd rounds run the servers in the order given, even rounds in reverse. The CSV's last two
+ * columns say which CPUs the servers and the client were pinned to ({@code none}: not pinned).
+ *
  * <p>Servers: hub, hubgroup2, nio, vthreads, vthreads1 (virtual threads, one carrier), threads,
  * legacy (the unmodified LegacyEchoServer under the launcher, {@code --patch all,thread}). CPUs
  * {@code none} means no pinning. {@code --server-flags} adds JVM flags to every server JVM (split on
@@ -111,12 +114,15 @@ public final class NioEchoHarness {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             csv.println("server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
                     + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                    + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip");
+                    + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip,serverCpus,clientCpus");
             for (int round = 1; round <= rounds; round++) {
                 if (idleGate > 0) {
                     waitForIdle(idleGate);
                 }
-                for (String s : servers) {
+                // Every other round runs the servers in reverse order, so that no server always runs first
+                // (or always right after another) while the machine's speed drifts.
+                List<String> order = round % 2 == 1 ? servers : servers.reversed();
+                for (String s : order) {
                     List<String> cmd = new ArrayList<>(pin(opt.get("--server-cpu")));
                     cmd.add(java);
                     cmd.addAll(serverFlags);
@@ -128,14 +134,15 @@ public final class NioEchoHarness {
                     cmd.addAll(known.get(s));
                     Run r = runOnce(s, round, cmd, clientCmd);
                     runs.add(r);
-                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f%n", s,
+                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%s,%s%n", s,
                             round, r.result().get("connections"), r.result().get("size"), r.result().get("seconds"),
                             r.result().get("roundTrips"), r.result().get("rtPerSecond"), r.result().get("p50us"),
                             r.result().get("p99us"), r.result().get("p999us"), r.result().get("maxUs"),
                             r.result().get("errors"), r.result().get("connectErrors"), r.result().get("resets"),
                             r.result().get("badEchoes"), r.result().get("eofs"), r.result().get("live"), r.serverCpu(),
                             r.clientCpu(), r.otherCpu(), r.serverCpu() / r.rtPerSecond() * 1e6,
-                            r.serverReads() / r.get("roundTrips"), r.serverWrites() / r.get("roundTrips"));
+                            r.serverReads() / r.get("roundTrips"), r.serverWrites() / r.get("roundTrips"),
+                            opt.get("--server-cpu").replace(',', ' '), opt.get("--client-cpu").replace(',', ' '));
                     csv.flush();
                     System.out.printf(Locale.ROOT,
                             "round %d %-9s %9.0f rt/s  p50 %7.1f us  p99 %8.1f us  p99.9 %8.1f us  max %8.1f us  errors %s"
