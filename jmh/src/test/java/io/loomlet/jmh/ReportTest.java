@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /** The report's verdicts with errors (#10 item 1) and its splice into a hand-edited BENCHMARKS.md. */
 class ReportTest {
+    /** NioEchoHarness's CSV header before it recorded the pinned CPUs (it now adds serverCpus,clientCpus). */
+    private static final String ECHO_HEADER = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,"
+            + "p999us,maxUs,errors,connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,"
+            + "otherCpuPerSecond,serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip";
+
     private static Report withScores(double a, double errA, double b, double errB) {
         Report r = new Report();
         r.putScore("A", a, errA);
@@ -66,9 +71,7 @@ class ReportTest {
     void theEchoHarnessCsvGivesTheEchoVerdictsPairedByRound(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // NioEchoHarness's header; two rounds of hub and nio, the hub at 0.96 and 0.98 of nio: mean 0.97 ± 0.127
-        String head = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
-                + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip,serverCpus,clientCpus";
+        String head = ECHO_HEADER + ",serverCpus,clientCpus";
         java.nio.file.Path csv = dir.resolve("echo.csv");
         java.nio.file.Files.writeString(csv, head + "\n"
                 + "hub,1,500,64,10,1920000,192000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.95,1,1,0,1\n"
@@ -79,7 +82,7 @@ class ReportTest {
         r.readEcho(csv);
         Report.Ratio q = r.echoRatio("hub", "nio");
         assertEquals(0.97, q.value(), 1e-9);
-        assertEquals(12.71 * 0.01 * Math.sqrt(2) / Math.sqrt(2), q.error(), 1e-6);
+        assertEquals(12.71 * 0.01, q.error(), 1e-6); // t(1) × sd (0.01 √2) / √2
         assertEquals((4.90 / 4.95 + 4.80 / 4.90) / 2, r.echoRatio("hub", "nio", true).value(), 1e-9);
         String block = r.write("cmd", "quick");
         assertTrue(block.contains("| echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10) | "
@@ -98,9 +101,7 @@ class ReportTest {
     void echoRoundsArePairedByNumberAndFailedOrMissingRoundsAreLeftOutAndCounted(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
         // An older CSV (no pinning columns: taken as not pinned); round 2 of nio is missing, round 3 of the hub failed.
-        String head = "server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
-                + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip";
+        String head = ECHO_HEADER;
         java.nio.file.Path csv = dir.resolve("old.csv");
         java.nio.file.Files.writeString(csv, head + "\n"
                 + "hub,1,500,64,10,1900000,190000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.0,1,1\n"
