@@ -379,6 +379,54 @@ class FiberSocketTest extends HubTestBase {
     }
 
     /**
+     * The selector hands ready keys straight to the hub (no selected-key set), so a key cancelled
+     * behind Loomlet's back must not throw out of a select. Here another thread closes the raw
+     * channel ({@link FiberSocket#channel()}) of a socket that is ready with nobody reading (its read
+     * interest left set), while the hub selects with another reader parked; each time the hub goes
+     * on, that reader gets its byte, and no descriptor is left behind.
+     */
+    @Test
+    void aChannelClosedBehindLoomletsBackWhileReadyLeavesTheHubWorking() throws Exception {
+        try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            long before = -1;
+            for (int i = 0; i < 100; i++) {
+                if (i == 1) {
+                    before = openFiles(); // after the first round: the hub's selector is open by then
+                }
+                Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+                FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+                FiberSocket s = acc.get();
+                Task<FiberSocket> acc2 = Fibers.spawn(() -> ss.accept());
+                FiberSocket other = FiberSocket.connect(ss.localAddress(), null);
+                FiberSocket otherPeer = acc2.get();
+                s.write(new byte[] {1});
+                assertEquals(1, c.read(new byte[1], 0, 1)); // c keeps its read interest
+                s.write(new byte[] {2}); // c ready, nobody reading it
+                Task<Integer> reader = Fibers.spawn(() -> other.read(new byte[1], 0, 1)); // the hub selects
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        c.channel().close();
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                while (closer.isAlive()) {
+                    Fibers.sleep(Duration.ofNanos(50_000)); // selects while the other thread closes
+                }
+                closer.join();
+                otherPeer.write(new byte[] {3});
+                assertEquals(1, reader.get(Duration.ofSeconds(5)));
+                c.close();
+                s.close();
+                other.close();
+                otherPeer.close();
+            }
+            Fibers.sleep(Duration.ofMillis(1)); // one more select flushes the last cancelled keys
+            assertEquals(before, openFiles());
+        }
+    }
+
+    /**
      * Regression: with a fiber waiting on I/O the hub selects, and a timer that came due between the
      * timer phase and the select made the wait negative, which was taken for "no timer": select()
      * with no timeout, a hang. Short sleeps aim at that window many times; on a hub thread of its
