@@ -115,8 +115,9 @@ public final class FiberSocket implements Closeable {
     }
 
     /**
-     * As {@link #read(ByteBuffer)}, into {@code b[off, off + len)}. The array is wrapped only for each
-     * attempt to read, so while this waits only the caller holds it.
+     * As {@link #read(ByteBuffer)}, into {@code b[off, off + len)}. Nothing refers to the array while
+     * this waits (only the caller holds it): each attempt reads through the thread's {@link Scratch}
+     * buffer, or wraps the array for that attempt only.
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
@@ -147,11 +148,27 @@ public final class FiberSocket implements Closeable {
         boolean last = false;
         for (boolean attempt = mayReadFirst(); ; attempt = true) {
             if (attempt) {
-                byte[] b = new byte[max]; // made only now: nothing is held across the wait below
-                int n = ch.read(ByteBuffer.wrap(b));
-                if (n != 0) {
-                    drained = n > 0 && n < max;
-                    return n < 0 ? EMPTY : n == max ? b : Arrays.copyOf(b, n);
+                ByteBuffer scratch = Scratch.of(max);
+                if (scratch != null) {
+                    // read into the thread's buffer, then an array of exactly what came: one copy, as
+                    // the JDK makes for a heap array anyway, and no array of max bytes to zero
+                    int n = ch.read(scratch);
+                    if (n != 0) {
+                        drained = n > 0 && n < max;
+                        if (n < 0) {
+                            return EMPTY;
+                        }
+                        byte[] b = new byte[n];
+                        scratch.get(0, b, 0, n);
+                        return b;
+                    }
+                } else {
+                    byte[] b = new byte[max]; // made only now: nothing is held across the wait below
+                    int n = ch.read(ByteBuffer.wrap(b));
+                    if (n != 0) {
+                        drained = n > 0 && n < max;
+                        return n < 0 ? EMPTY : n == max ? b : Arrays.copyOf(b, n);
+                    }
                 }
                 if (last) {
                     throw readTimedOut();
@@ -192,7 +209,7 @@ public final class FiberSocket implements Closeable {
         boolean last = false;
         for (boolean attempt = mayReadFirst(); ; attempt = true) {
             if (attempt) {
-                int n = ch.read(dst != null ? dst : ByteBuffer.wrap(b, off, len));
+                int n = dst != null ? ch.read(dst) : readArray(b, off, len);
                 if (n != 0) {
                     drained = n > 0 && n < len;
                     return n;
@@ -207,6 +224,19 @@ public final class FiberSocket implements Closeable {
             }
             last = !owner.await(SelectionKey.OP_READ, deadline);
         }
+    }
+
+    /** One non-blocking read into {@code b[off, off + len)}, through the thread's {@link Scratch} buffer if it has one. */
+    private int readArray(byte[] b, int off, int len) throws IOException {
+        ByteBuffer scratch = Scratch.of(len);
+        if (scratch == null) {
+            return ch.read(ByteBuffer.wrap(b, off, len)); // wrapped for this attempt only
+        }
+        int n = ch.read(scratch);
+        if (n > 0) {
+            scratch.get(0, b, off, n);
+        }
+        return n;
     }
 
     /**
@@ -244,12 +274,30 @@ public final class FiberSocket implements Closeable {
         }
     }
 
+    /**
+     * As {@link #write(ByteBuffer)}, from {@code b[off, off + len)}. Through the thread's
+     * {@link Scratch} buffer while the peer takes everything; once it takes less, the rest is
+     * written from the caller's array, so nothing of it waits in the shared buffer.
+     */
     public void write(byte[] b, int off, int len) throws IOException {
-        write(ByteBuffer.wrap(b, off, len));
+        Objects.checkFromIndexSize(off, len, b.length);
+        for (ByteBuffer scratch; len > 0 && (scratch = Scratch.of(Math.min(len, Scratch.SIZE))) != null; ) {
+            int chunk = scratch.limit();
+            scratch.put(0, b, off, chunk);
+            int n = ch.write(scratch);
+            off += n;
+            len -= n;
+            if (n < chunk) {
+                break;
+            }
+        }
+        if (len > 0) {
+            write(ByteBuffer.wrap(b, off, len));
+        }
     }
 
     public void write(byte[] b) throws IOException {
-        write(ByteBuffer.wrap(b));
+        write(b, 0, b.length);
     }
 
     /** No more reads: the peer's further data is discarded and reads return -1. */
