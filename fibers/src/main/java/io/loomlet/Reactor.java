@@ -149,29 +149,37 @@ final class Reactor {
      * every ready key (about 45 ns per wake on this machine, on a path whose whole cost is a few
      * hundred); Netty swaps the set for an array by reflection for the same reason.
      */
-    private void ready(SelectionKey k) {
-        if (!k.isValid()) {
-            return; // its channel was closed by another thread meanwhile (its waiters were woken then)
-        }
-        IoWaiters w = (IoWaiters) k.attachment();
-        int ops = k.readyOps();
-        int inOps = ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
-        if (inOps != 0) {
-            if (w.reader != null) {
-                w.reader.unpark(READY);
-            } else {
-                // ready with nobody waiting to read (interest left set by await): drop the
-                // interest, or every select would report it again; the next wait sets it again
-                try {
-                    k.interestOps(k.interestOps() & ~inOps);
-                } catch (CancelledKeyException e) {
-                    return; // closed by another thread just now: an exception here would end the select
+    void ready(SelectionKey k) {
+        // Another thread may cancel the key at any moment (a raw close of the channel: see
+        // FiberSocket.channel), even after the selector handed it here, and every query of a
+        // cancelled key throws. An exception out of the action would cut this select short and
+        // surface in whatever blocking call runs the loop: the key is dropped instead. Its waiters
+        // are not woken here (a raw close never reports an event); a close through Loomlet wakes them.
+        try {
+            IoWaiters w = (IoWaiters) k.attachment();
+            int ops = k.readyOps();
+            int inOps = ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+            if (inOps != 0) {
+                if (w.reader != null) {
+                    w.reader.unpark(READY);
+                } else {
+                    // ready with nobody waiting to read (interest left set by await): drop the
+                    // interest, or every select would report it again; the next wait sets it again
+                    k.interestOpsAnd(~inOps);
                 }
             }
+            if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
+                w.writer.unpark(READY);
+            }
+        } catch (CancelledKeyException e) {
+            // closed by another thread just now (above)
         }
-        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 && w.writer != null) {
-            w.writer.unpark(READY);
-        }
+    }
+
+    /** The key of {@code ch} in this hub's selector, or null: for tests. */
+    SelectionKey keyOf(SelectableChannel ch) {
+        Selector s = selector;
+        return s == null ? null : ch.keyFor(s);
     }
 
     /** From any thread: interrupts a select in progress (the inbox calls it for a sleeping hub). */

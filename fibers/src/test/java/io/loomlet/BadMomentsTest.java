@@ -283,6 +283,42 @@ class BadMomentsTest extends HubTestBase {
     }
 
     /** The hub schedules: tasks run and join, sleeps wake, events pass between fibers, the root blocks. */
+    /**
+     * The selector hands ready keys to the hub during the select, and another thread may cancel a
+     * key at any moment (a raw close of the channel), even after the selector chose it: every query
+     * of the key then throws. The hub's action drops such a key instead of ending the select with an
+     * exception in whatever blocking call runs the loop. Called here with a cancelled key directly,
+     * as the race would, which no timing can reproduce on demand.
+     */
+    @Test
+    void aKeyCancelledByAnotherThreadAsTheSelectorHandsItOverIsDropped() throws Exception {
+        java.nio.channels.Pipe p = java.nio.channels.Pipe.open();
+        java.nio.channels.Pipe q = java.nio.channels.Pipe.open();
+        try {
+            p.source().configureBlocking(false);
+            q.source().configureBlocking(false);
+            // a wait that times out leaves the channel registered, its read interest set
+            Task<Boolean> waited = Fibers.spawn(() -> Park.waitIo(p.source(), java.nio.channels.SelectionKey.OP_READ,
+                    System.nanoTime() + 2_000_000));
+            assertFalse(waited.get(Duration.ofSeconds(5)));
+            java.nio.channels.SelectionKey key = hub.reactor().keyOf(p.source());
+            key.cancel();
+            hub.reactor().ready(key); // threw CancelledKeyException before
+            // and the selector still wakes a fiber waiting on another channel
+            Task<Boolean> reader = Fibers.spawn(() -> Park.waitIo(q.source(), java.nio.channels.SelectionKey.OP_READ,
+                    Park.NO_DEADLINE));
+            Fibers.sleep(Duration.ofMillis(2));
+            q.sink().write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+            assertTrue(reader.get(Duration.ofSeconds(5)));
+            assertHubHealthy();
+        } finally {
+            p.source().close();
+            p.sink().close();
+            q.source().close();
+            q.sink().close();
+        }
+    }
+
     private void assertHubHealthy() {
         assertFalse(hub.isClosed());
         assertNull(Fibers.currentTask(), "the root is current again");

@@ -410,7 +410,12 @@ public final class FiberSocket implements Closeable {
         return ch.isConnected();
     }
 
-    /** The channel underneath (non-blocking, registered with the owning hub's selector). */
+    /**
+     * The channel underneath (non-blocking, registered with the selector of each hub that waited on
+     * it). Close the socket with {@link #close()}, not through the channel: {@code close()} wakes the
+     * fibers waiting on it with a {@link SocketException}; a close of the raw channel reports no
+     * event to a selector, so a fiber waiting on it then waits until its timeout.
+     */
     public SocketChannel channel() {
         return ch;
     }

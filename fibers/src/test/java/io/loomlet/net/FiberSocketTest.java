@@ -379,11 +379,11 @@ class FiberSocketTest extends HubTestBase {
     }
 
     /**
-     * The selector hands ready keys straight to the hub (no selected-key set), so a key cancelled
-     * behind Loomlet's back must not throw out of a select. Here another thread closes the raw
-     * channel ({@link FiberSocket#channel()}) of a socket that is ready with nobody reading (its read
-     * interest left set), while the hub selects with another reader parked; each time the hub goes
-     * on, that reader gets its byte, and no descriptor is left behind.
+     * End to end: another thread closes the raw channel ({@link FiberSocket#channel()}) of a socket
+     * that is ready with nobody reading (its read interest left set), while the hub selects with
+     * another reader parked; each time the hub goes on, that reader gets its byte, and no descriptor
+     * is left behind. (The race inside one select, a key cancelled after the selector chose it, is
+     * too narrow to hit from here: BadMomentsTest calls the hub's action with a cancelled key.)
      */
     @Test
     void aChannelClosedBehindLoomletsBackWhileReadyLeavesTheHubWorking() throws Exception {
@@ -421,7 +421,6 @@ class FiberSocketTest extends HubTestBase {
                 other.close();
                 otherPeer.close();
             }
-            Fibers.sleep(Duration.ofMillis(1)); // one more select flushes the last cancelled keys
             assertEquals(before, openFiles());
         }
     }
