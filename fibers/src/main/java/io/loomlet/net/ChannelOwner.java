@@ -72,7 +72,11 @@ final class ChannelOwner {
 
     /** Parks until ready for {@code op}; false at the deadline. */
     boolean await(int op, long deadline) throws IOException {
-        checkWaitable(Hub.current());
+        // The common case without Hub.current()'s thread-local lookup (one per wait): the one hub the
+        // channel knows is open and runs on this thread, so it is this thread's hub.
+        if (!(hubs instanceof Hub h && h.thread() == Thread.currentThread() && !h.isClosed() && ch.isOpen())) {
+            checkWaitable(Hub.current());
+        }
         return Park.waitIo(ch, op, deadline);
     }
 

@@ -2,6 +2,7 @@ package io.loomlet.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -375,6 +376,48 @@ class FiberSocketTest extends HubTestBase {
             closer.join();
             assertThrows(CompletionException.class, () -> reader.get(Duration.ofSeconds(5)));
             s.close();
+        }
+    }
+
+    /**
+     * A socket used on this thread under one hub, then under the next hub of the same thread (the
+     * first closed): the wait registers with the new hub, so a close from another thread still wakes
+     * the reader. (The socket's fast check that it knows the waiting hub must not take a closed hub
+     * of the same thread for the current one.)
+     */
+    @Test
+    void aSocketOutlivesItsThreadsHubAndServesTheNextOne() throws Exception {
+        FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
+        Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+        FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+        FiberSocket peer = acc.get();
+        Fibers.spawn(() -> {
+            Fibers.sleep(10);
+            peer.write(new byte[] {1});
+        });
+        assertEquals(1, c.read(new byte[1], 0, 1)); // waited: c knows the first hub
+        io.loomlet.Hub first = io.loomlet.Hub.current();
+        first.close();
+        io.loomlet.Hub next = io.loomlet.Hub.current();
+        assertTrue(next != first);
+        try {
+            AtomicReference<Throwable> woke = new AtomicReference<>();
+            Task<Integer> reader = Fibers.spawn(() -> c.read(new byte[1], 0, 1));
+            Fibers.sleep(20); // the reader waits in the new hub's selector
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    woke.set(e);
+                }
+            });
+            closer.join(10_000);
+            CompletionException e = assertThrows(CompletionException.class, () -> reader.get(Duration.ofSeconds(5)));
+            assertTrue(e.getCause() instanceof SocketException, String.valueOf(e.getCause()));
+            assertNull(woke.get());
+        } finally {
+            peer.close();
+            ss.close();
         }
     }
 
