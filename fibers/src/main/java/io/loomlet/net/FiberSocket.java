@@ -148,13 +148,14 @@ public final class FiberSocket implements Closeable {
         boolean last = false;
         for (boolean attempt = mayReadFirst(); ; attempt = true) {
             if (attempt) {
-                ByteBuffer scratch = Scratch.of(max);
+                int want = Math.min(max, Scratch.SIZE);
+                ByteBuffer scratch = Scratch.of(want);
                 if (scratch != null) {
                     // read into the thread's buffer, then an array of exactly what came: one copy, as
                     // the JDK makes for a heap array anyway, and no array of max bytes to zero
                     int n = ch.read(scratch);
                     if (n != 0) {
-                        drained = n > 0 && n < max;
+                        drained = n > 0 && n < want;
                         if (n < 0) {
                             return EMPTY;
                         }
@@ -201,7 +202,8 @@ public final class FiberSocket implements Closeable {
     /**
      * The read loop: tries, waits for readiness while there is nothing, tries again; once the
      * deadline has passed, one last try (the wait may have ended first), then a timeout. An attempt
-     * reads into {@code dst}, or into {@code b[off, off + len)} wrapped for that attempt.
+     * reads into {@code dst}, or into {@code b[off, off + len)}: through the thread's {@link Scratch}
+     * buffer, at most {@link Scratch#SIZE} bytes, or (in a virtual thread) wrapped for that attempt.
      */
     private int readLoop(ByteBuffer dst, byte[] b, int off, int len) throws IOException {
         long deadline = 0;
@@ -209,9 +211,20 @@ public final class FiberSocket implements Closeable {
         boolean last = false;
         for (boolean attempt = mayReadFirst(); ; attempt = true) {
             if (attempt) {
-                int n = dst != null ? ch.read(dst) : readArray(b, off, len);
+                int n;
+                int want = len;
+                if (dst != null) {
+                    n = ch.read(dst);
+                } else {
+                    ByteBuffer scratch = Scratch.of(want = Math.min(len, Scratch.SIZE));
+                    if (scratch == null) {
+                        n = ch.read(ByteBuffer.wrap(b, off, want = len)); // wrapped for this attempt only
+                    } else if ((n = ch.read(scratch)) > 0) {
+                        scratch.get(0, b, off, n);
+                    }
+                }
                 if (n != 0) {
-                    drained = n > 0 && n < len;
+                    drained = n > 0 && n < want;
                     return n;
                 }
                 if (last) {
@@ -224,19 +237,6 @@ public final class FiberSocket implements Closeable {
             }
             last = !owner.await(SelectionKey.OP_READ, deadline);
         }
-    }
-
-    /** One non-blocking read into {@code b[off, off + len)}, through the thread's {@link Scratch} buffer if it has one. */
-    private int readArray(byte[] b, int off, int len) throws IOException {
-        ByteBuffer scratch = Scratch.of(len);
-        if (scratch == null) {
-            return ch.read(ByteBuffer.wrap(b, off, len)); // wrapped for this attempt only
-        }
-        int n = ch.read(scratch);
-        if (n > 0) {
-            scratch.get(0, b, off, n);
-        }
-        return n;
     }
 
     /**
@@ -275,24 +275,41 @@ public final class FiberSocket implements Closeable {
     }
 
     /**
-     * As {@link #write(ByteBuffer)}, from {@code b[off, off + len)}. Through the thread's
-     * {@link Scratch} buffer while the peer takes everything; once it takes less, the rest is
-     * written from the caller's array, so nothing of it waits in the shared buffer.
+     * As {@link #write(ByteBuffer)}, from {@code b[off, off + len)}: at most {@link Scratch#SIZE}
+     * bytes at a time through the thread's {@link Scratch} buffer. When the peer takes less than a
+     * piece, this waits until it can take more and fills the buffer again from the array: nothing
+     * waits in the shared buffer, and a large write to a slow peer copies each byte about once.
+     *
+     * @throws SocketTimeoutException if the peer took nothing within the write timeout
      */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        for (ByteBuffer scratch; len > 0 && (scratch = Scratch.of(Math.min(len, Scratch.SIZE))) != null; ) {
-            int chunk = scratch.limit();
-            scratch.put(0, b, off, chunk);
+        long deadline = 0;
+        boolean stalled = false;
+        while (len > 0) {
+            int piece = Math.min(len, Scratch.SIZE);
+            ByteBuffer scratch = Scratch.of(piece);
+            if (scratch == null) {
+                write(ByteBuffer.wrap(b, off, len)); // a virtual thread: the JDK's path
+                return;
+            }
+            scratch.put(0, b, off, piece);
             int n = ch.write(scratch);
             off += n;
             len -= n;
-            if (n < chunk) {
-                break;
+            if (n > 0) {
+                stalled = false; // every byte the peer takes starts the write timeout again
             }
-        }
-        if (len > 0) {
-            write(ByteBuffer.wrap(b, off, len));
+            if (n < piece) {
+                if (!stalled) {
+                    stalled = true;
+                    deadline = Deadlines.of(writeTimeout, "write");
+                }
+                if (!owner.await(SelectionKey.OP_WRITE, deadline)) {
+                    throw new SocketTimeoutException("write timed out after " + writeTimeout + " with " + len
+                            + " bytes unsent");
+                }
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package io.loomlet.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomlet.Fibers;
 import io.loomlet.HubTestBase;
 import io.loomlet.Task;
+import io.loomlet.testing.ForkedJvm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,13 +54,37 @@ class ScratchTest extends HubTestBase {
     }
 
     @Test
-    void theBufferIsOnlyForPlatformThreadsAndItsSize() throws Exception {
-        assertNotNull(Scratch.of(Scratch.SIZE));
-        assertEquals(100, Scratch.of(100).limit());
-        assertNull(Scratch.of(Scratch.SIZE + 1));
+    void theBufferIsOnlyForPlatformThreadsAndGrowsWithTheLargestTransfer() throws Exception {
+        AtomicReference<Object> seen = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            ByteBuffer small = Scratch.of(100);
+            int smallCap = small.capacity();
+            ByteBuffer again = Scratch.of(4096);
+            ByteBuffer bigger = Scratch.of(5000);
+            ByteBuffer back = Scratch.of(10);
+            ByteBuffer max = Scratch.of(Scratch.SIZE);
+            seen.set(List.of(smallCap, again == small, bigger.capacity(), back == bigger, back.limit(),
+                    max.capacity(), small.isDirect()));
+        });
+        t.join();
+        // 4 KB to start, the same buffer while it is big enough, then the next power of two
+        assertEquals(List.of(4096, true, 8192, true, 10, Scratch.SIZE, true), seen.get());
+        assertThrows(IllegalArgumentException.class, () -> Scratch.of(Scratch.SIZE + 1));
         AtomicReference<Object> inVirtual = new AtomicReference<>("unset");
         Thread.ofVirtual().start(() -> inVirtual.set(Scratch.of(10))).join();
         assertNull(inVirtual.get());
+    }
+
+    /**
+     * Where direct memory is short ({@code -XX:MaxDirectMemorySize} below the smallest buffer), a
+     * thread takes the JDK's path instead: the sockets work as before. Forked, for the flag.
+     */
+    @Test
+    void withoutDirectMemoryTheJdksPathServes() {
+        ForkedJvm.Result r = ForkedJvm.main(ScratchNoDirectMemoryMain.class).exports()
+                .jvmArgs("-XX:MaxDirectMemorySize=1k").timeout(Duration.ofSeconds(60)).run();
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("scratch: none; 100000 bytes echoed whole"), r.out());
     }
 
     @Test
@@ -100,7 +126,11 @@ class ScratchTest extends HubTestBase {
     @Test
     void aWriteThePeerTakesOnlyInPartGoesOnFromTheCallersArrayWhileOthersUseTheBuffer() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            // small socket buffers on both ends, so that 8 MB cannot fit even where the kernel's
+            // defaults are raised (the accepted socket takes the listener's receive buffer)
+            ss.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
             FiberSocket[] big = pair(ss);
+            big[0].setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
             FiberSocket[] small = pair(ss);
             int size = 8 << 20; // far more than both sockets' buffers: the writer must park
             byte[] sent = pattern(size, 3);
