@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Writes the generated part of BENCHMARKS.md from one run's results: JMH's CSV, the memory harness
@@ -277,15 +279,24 @@ public final class Report {
         2.23, 2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05,
         2.05, 2.04};
 
+    /** The rest of the machine took this many CPU s/s or more during a window: the window is noisy. */
+    static final double NOISY_OTHER_CPU = 0.2;
+
+    /** A window another process disturbed (a missing reading does not count as noisy). */
+    static boolean noisyWindow(EchoRun r) {
+        return r.otherCpu() >= NOISY_OTHER_CPU;
+    }
+
     /**
-     * a's over b's per round, pairing runs by their round number; rounds where either is missing or
-     * has no usable rate (a failed run) are left out ({@link #echoPairs} says how many are left).
+     * a's over b's per round, pairing runs by their round number; rounds where either is missing, has
+     * no usable rate (a failed run) or was noisy (another process took CPU meanwhile: the pair then
+     * measures that process, not the servers) are left out ({@link #echoPairs} says how many are left).
      */
     double[] pairedRatios(String a, String b, boolean byCpu) {
         List<Double> q = new ArrayList<>();
         for (EchoRun x : echoRuns(a)) {
             for (EchoRun y : echoRuns(b)) {
-                if (x.round() == y.round()) {
+                if (x.round() == y.round() && !noisyWindow(x) && !noisyWindow(y)) {
                     double v = byCpu ? y.serverCpuUsPerRt() / x.serverCpuUsPerRt() : x.rps() / y.rps();
                     if (Double.isFinite(v) && v > 0) {
                         q.add(v);
@@ -296,11 +307,23 @@ public final class Report {
         return q.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    /** "n rounds", or "n of m rounds" when some of either server's rounds could not be paired. */
+    /**
+     * "n rounds", or "n of m rounds" when some of either server's rounds could not be paired, with
+     * how many of those were left out as noisy.
+     */
     String echoPairs(String a, String b) {
         int n = pairedRatios(a, b, false).length;
         int m = Math.max(echoRuns(a).size(), echoRuns(b).size());
-        return n == m ? n + " rounds" : n + " of " + m + " rounds";
+        Set<Integer> noisy = new TreeSet<>();
+        for (String s : List.of(a, b)) {
+            for (EchoRun r : echoRuns(s)) {
+                if (noisyWindow(r)) {
+                    noisy.add(r.round());
+                }
+            }
+        }
+        return n == m ? n + " rounds"
+                : n + " of " + m + " rounds" + (noisy.isEmpty() ? "" : " (" + noisy.size() + " left out as noisy)");
     }
 
     /** An echo ratio: met / not met / indicative as for JMH ratios, marked noisy above a 10% error. */
@@ -511,12 +534,12 @@ public final class Report {
                     .append(fmt(rs.stream().mapToDouble(EchoRun::maxUs).max().orElse(Double.NaN))).append(" | ")
                     .append(rs.stream().mapToLong(EchoRun::errors).sum()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f", median(rs.stream().map(EchoRun::serverCpuUsPerRt).toList())))
-                    .append(" | ").append(rs.stream().filter(r -> !(r.otherCpu() < 0.2)).count()).append(" of ")
+                    .append(" | ").append(rs.stream().filter(r -> !(r.otherCpu() < NOISY_OTHER_CPU)).count()).append(" of ")
                     .append(rs.size()).append(" |\n");
         }
         out.append("\nA window is noisy when the rest of the machine took 0.2 CPU s/s or more during it. Ratios below are ")
-                .append("per round (paired), mean ± 95% Student-t interval; by the server's CPU per round trip, the other ")
-                .append("server's over the hub's.\n");
+                .append("per round (paired), mean ± 95% Student-t interval, leaving out the rounds in which either server's ")
+                .append("window was noisy; by the server's CPU per round trip, the other server's over the hub's.\n");
         String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, " + pinnedOrNot("hub", "nio") + " (#10)";
         judge(g1, () -> echoAtLeast(g1, "hub", "nio", 0.95, "; by server CPU per round trip " + echoRatio("hub", "nio", true).show()
                 + "x"));
