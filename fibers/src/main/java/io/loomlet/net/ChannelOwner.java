@@ -37,11 +37,17 @@ final class ChannelOwner {
      *
      * @throws SocketException if the channel is closed
      */
-    private void checkWaitable(Hub h) throws SocketException {
+    private void checkWaitable() throws SocketException {
         if (!ch.isOpen()) {
             throw new SocketException("Socket closed");
         }
         Object known = hubs;
+        // The common case without Hub.current()'s thread-local lookup (one per wait): the one hub the
+        // channel knows is open and runs on this thread, so it is this thread's hub.
+        if (known instanceof Hub one && one.thread() == Thread.currentThread() && !one.isClosed()) {
+            return;
+        }
+        Hub h = Hub.current();
         if (known == h) {
             return;
         }
@@ -72,11 +78,7 @@ final class ChannelOwner {
 
     /** Parks until ready for {@code op}; false at the deadline. */
     boolean await(int op, long deadline) throws IOException {
-        // The common case without Hub.current()'s thread-local lookup (one per wait): the one hub the
-        // channel knows is open and runs on this thread, so it is this thread's hub.
-        if (!(hubs instanceof Hub h && h.thread() == Thread.currentThread() && !h.isClosed() && ch.isOpen())) {
-            checkWaitable(Hub.current());
-        }
+        checkWaitable();
         return Park.waitIo(ch, op, deadline);
     }
 

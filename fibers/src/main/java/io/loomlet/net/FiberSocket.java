@@ -266,8 +266,7 @@ public final class FiberSocket implements Closeable {
                 long deadline = Deadlines.of(writeTimeout, "write");
                 do {
                     if (!owner.await(SelectionKey.OP_WRITE, deadline)) {
-                        throw new SocketTimeoutException("write timed out after " + writeTimeout
-                                + " with " + src.remaining() + " bytes unsent");
+                        throw writeTimedOut(src.remaining());
                     }
                 } while (ch.write(src) == 0);
             }
@@ -306,11 +305,14 @@ public final class FiberSocket implements Closeable {
                     deadline = Deadlines.of(writeTimeout, "write");
                 }
                 if (!owner.await(SelectionKey.OP_WRITE, deadline)) {
-                    throw new SocketTimeoutException("write timed out after " + writeTimeout + " with " + len
-                            + " bytes unsent");
+                    throw writeTimedOut(len);
                 }
             }
         }
+    }
+
+    private SocketTimeoutException writeTimedOut(int unsent) {
+        return new SocketTimeoutException("write timed out after " + writeTimeout + " with " + unsent + " bytes unsent");
     }
 
     public void write(byte[] b) throws IOException {

@@ -42,6 +42,13 @@ class FiberSocketTest extends HubTestBase {
         }
     }
 
+    /** A connected pair from {@code ss}: [0] the client, [1] the accepted side. */
+    static FiberSocket[] pair(FiberServerSocket ss) throws Exception {
+        Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
+        FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
+        return new FiberSocket[] {c, acc.get()};
+    }
+
     /** A listener that never accepts, its backlog full: the next connect never completes. */
     static List<FiberSocket> fillBacklog(FiberServerSocket ss) throws IOException {
         List<FiberSocket> filler = new ArrayList<>();
@@ -388,9 +395,9 @@ class FiberSocketTest extends HubTestBase {
     @Test
     void aSocketOutlivesItsThreadsHubAndServesTheNextOne() throws Exception {
         FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
-        Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
-        FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
-        FiberSocket peer = acc.get();
+        FiberSocket[] p = pair(ss);
+        FiberSocket c = p[0];
+        FiberSocket peer = p[1];
         Fibers.spawn(() -> {
             Fibers.sleep(10);
             peer.write(new byte[] {1});
@@ -436,12 +443,12 @@ class FiberSocketTest extends HubTestBase {
                 if (i == 1) {
                     before = openFiles(); // after the first round: the hub's selector is open by then
                 }
-                Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
-                FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
-                FiberSocket s = acc.get();
-                Task<FiberSocket> acc2 = Fibers.spawn(() -> ss.accept());
-                FiberSocket other = FiberSocket.connect(ss.localAddress(), null);
-                FiberSocket otherPeer = acc2.get();
+                FiberSocket[] p = pair(ss);
+                FiberSocket c = p[0];
+                FiberSocket s = p[1];
+                FiberSocket[] q = pair(ss);
+                FiberSocket other = q[0];
+                FiberSocket otherPeer = q[1];
                 s.write(new byte[] {1});
                 assertEquals(1, c.read(new byte[1], 0, 1)); // c keeps its read interest
                 s.write(new byte[] {2}); // c ready, nobody reading it

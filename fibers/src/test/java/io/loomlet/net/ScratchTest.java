@@ -38,13 +38,6 @@ class ScratchTest extends HubTestBase {
         return b;
     }
 
-    /** A connected pair: [0] the client, [1] the accepted side. */
-    private static FiberSocket[] pair(FiberServerSocket ss) throws Exception {
-        Task<FiberSocket> acc = Fibers.spawn(() -> ss.accept());
-        FiberSocket c = FiberSocket.connect(ss.localAddress(), null);
-        return new FiberSocket[] {c, acc.get()};
-    }
-
     private static void readFully(FiberSocket s, byte[] into) throws IOException {
         for (int got = 0; got < into.length; ) {
             int n = s.read(into, got, into.length - got);
@@ -90,7 +83,7 @@ class ScratchTest extends HubTestBase {
     @Test
     void sizesUnderAtAndOverTheBufferArriveWhole() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
-            FiberSocket[] p = pair(ss);
+            FiberSocket[] p = FiberSocketTest.pair(ss);
             for (int size : new int[] {1, 64, 1024, Scratch.SIZE - 1, Scratch.SIZE, Scratch.SIZE + 1, 3 * Scratch.SIZE + 7}) {
                 byte[] sent = pattern(size, size);
                 Task<Void> w = Fibers.spawn(() -> p[0].write(sent, 0, sent.length));
@@ -129,9 +122,9 @@ class ScratchTest extends HubTestBase {
             // small socket buffers on both ends, so that 8 MB cannot fit even where the kernel's
             // defaults are raised (the accepted socket takes the listener's receive buffer)
             ss.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
-            FiberSocket[] big = pair(ss);
+            FiberSocket[] big = FiberSocketTest.pair(ss);
             big[0].setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
-            FiberSocket[] small = pair(ss);
+            FiberSocket[] small = FiberSocketTest.pair(ss);
             int size = 8 << 20; // far more than both sockets' buffers: the writer must park
             byte[] sent = pattern(size, 3);
             Task<Void> writer = Fibers.spawn(() -> big[0].write(sent, 0, sent.length));
@@ -164,7 +157,7 @@ class ScratchTest extends HubTestBase {
             List<Task<Boolean>> tasks = new ArrayList<>();
             List<FiberSocket> all = new ArrayList<>();
             for (int k = 0; k < 20; k++) {
-                FiberSocket[] p = pair(ss);
+                FiberSocket[] p = FiberSocketTest.pair(ss);
                 all.add(p[0]);
                 all.add(p[1]);
                 int seed = k;
@@ -202,7 +195,7 @@ class ScratchTest extends HubTestBase {
     @Test
     void inAVirtualThreadTheJdksPathMovesTheSameBytes() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
-            FiberSocket[] p = pair(ss);
+            FiberSocket[] p = FiberSocketTest.pair(ss);
             byte[] sent = pattern(100_000, 7);
             Task<Void> w = Fibers.spawn(() -> p[0].write(sent, 0, sent.length));
             byte[] got = new byte[sent.length];
@@ -229,7 +222,7 @@ class ScratchTest extends HubTestBase {
     @Test
     void badBoundsAreRefusedBeforeAnyByteMoves() throws Exception {
         try (FiberServerSocket ss = FiberServerSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
-            FiberSocket[] p = pair(ss);
+            FiberSocket[] p = FiberSocketTest.pair(ss);
             assertThrows(IndexOutOfBoundsException.class, () -> p[0].write(new byte[10], 5, 6));
             assertThrows(IndexOutOfBoundsException.class, () -> p[0].write(new byte[10], -1, 2));
             assertThrows(IndexOutOfBoundsException.class, () -> p[1].read(new byte[10], 8, 3));

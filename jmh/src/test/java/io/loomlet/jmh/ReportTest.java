@@ -71,15 +71,11 @@ class ReportTest {
     void theEchoHarnessCsvGivesTheEchoVerdictsPairedByRound(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // NioEchoHarness's header; two rounds of hub and nio, the hub at 0.96 and 0.98 of nio: mean 0.97 ± 0.127
-        String head = ECHO_HEADER + ",serverCpus,clientCpus";
-        java.nio.file.Path csv = dir.resolve("echo.csv");
-        java.nio.file.Files.writeString(csv, head + "\n"
+        Report r = reportOf(dir, ECHO_HEADER + ",serverCpus,clientCpus", ""
                 + "hub,1,500,64,10,1920000,192000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.95,1,1,0,1\n"
                 + "nio,1,500,64,10,2000000,200000,2300,4500,7900,50000,0,0,0,0,0,500,0.99,0.99,0.19,4.90,1,1,0,1\n"
                 + "nio,2,500,64,10,2000000,200000,2300,4500,7900,50000,2,0,2,0,0,500,0.99,0.99,0.01,4.80,1,1,0,1\n"
                 + "hub,2,500,64,10,1960000,196000,2400,4700,8000,80000,0,0,0,0,0,500,0.95,0.94,0.01,4.90,1,1,0,1\n");
-        Report r = new Report();
-        r.readEcho(csv);
         Report.Ratio q = r.echoRatio("hub", "nio");
         assertEquals(0.97, q.value(), 1e-9);
         assertEquals(12.71 * 0.01, q.error(), 1e-6); // t(1) × sd (0.01 √2) / √2
@@ -97,20 +93,26 @@ class ReportTest {
                 "servers not in this run say so:\n" + block);
     }
 
+    /** A report that has read one echo CSV of {@code header} and {@code rows}, written in {@code dir}. */
+    private static Report reportOf(java.nio.file.Path dir, String header, String rows) throws Exception {
+        java.nio.file.Path csv = java.nio.file.Files.createTempFile(dir, "echo", ".csv");
+        java.nio.file.Files.writeString(csv, header + "\n" + rows);
+        Report r = new Report();
+        r.readEcho(csv);
+        return r;
+    }
+
     @Test
     void noisyEchoRoundsAreLeftOutOfTheRatiosAndCounted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // round 2: another process took 1.2 CPU s/s during the hub's window (column otherCpuPerSecond)
-        java.nio.file.Path csv = dir.resolve("noisy.csv");
-        java.nio.file.Files.writeString(csv, ECHO_HEADER + "\n"
+        Report r = reportOf(dir, ECHO_HEADER, ""
                 + "hub,1,500,64,10,1900000,190000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.0,1,1\n"
                 + "nio,1,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n"
                 + "hub,2,500,64,10,200000,20000,1,1,1,1,0,0,0,0,0,500,1,1,1.2,9.0,1,1\n"
                 + "nio,2,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n"
                 + "hub,3,500,64,10,2100000,210000,1,1,1,1,0,0,0,0,0,500,1,1,0.1,4.9,1,1\n"
                 + "nio,3,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n");
-        Report r = new Report();
-        r.readEcho(csv);
         double[] q = r.pairedRatios("hub", "nio", false);
         assertEquals(2, q.length, "the disturbed round 2 would pull the mean to 0.70");
         assertEquals(0.95, q[0], 1e-9);
@@ -126,16 +128,12 @@ class ReportTest {
     void echoRoundsArePairedByNumberAndFailedOrMissingRoundsAreLeftOutAndCounted(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
         // An older CSV (no pinning columns: taken as not pinned); round 2 of nio is missing, round 3 of the hub failed.
-        String head = ECHO_HEADER;
-        java.nio.file.Path csv = dir.resolve("old.csv");
-        java.nio.file.Files.writeString(csv, head + "\n"
+        Report r = reportOf(dir, ECHO_HEADER, ""
                 + "hub,1,500,64,10,1900000,190000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.0,1,1\n"
                 + "nio,1,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n"
                 + "hub,2,500,64,10,1800000,180000,1,1,1,1,0,0,0,0,0,500,1,1,0,5.2,1,1\n"
                 + "hub,3,500,64,10,null,null,1,1,1,1,null,0,0,0,0,500,1,1,0,NaN,1,1\n"
                 + "nio,3,500,64,10,2000000,200000,1,1,1,1,0,0,0,0,0,500,1,1,0,4.8,1,1\n");
-        Report r = new Report();
-        r.readEcho(csv);
         r.readEcho(dir.resolve("no-such.csv")); // a run that never wrote its CSV adds nothing
         assertEquals(1, r.pairedRatios("hub", "nio", false).length);
         assertEquals(0.95, r.pairedRatios("hub", "nio", false)[0], 1e-9);
