@@ -31,10 +31,13 @@ import java.util.concurrent.TimeUnit;
  * ONE hub) in a second JVM, driven through its stdin and stdout. Loopback only.
  *
  * <p>A run: start the server JVM; warm up (W connections, each 50 echo round trips, then closed, so
- * the JIT has compiled the handler's path before the measured connections park in it); measure the
+ * the JIT has compiled the handler's path before the measured connections park in it: the round trip's
+ * path after a few thousand, the path each connection runs once — accept, spawn, the handler's entry —
+ * only after several thousand connections, which is why W is 20,000 and opened in waves); measure the
  * server at 0 connections; then open connections in batches (default 500, well under the server's
  * accept backlog of 4096), each checked by one echo round trip, up to each step N, and measure the
- * server at N with all of them open and idle. At the top N: the server's class histogram (optional);
+ * server at N with all of them open and idle. At the top N: what the parked handlers' frozen stacks
+ * hold (chunks and words, through the server's {@code stacks} command), the server's class histogram (optional);
  * every connection makes another round trip, and the server is measured again, {@code --final-echoes}
  * times (a parked fiber's frozen stack changes once it has been thawed and frozen again after a GC:
  * the second idle state is the steady one); then everything closes and the server's open descriptors
@@ -50,7 +53,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Args (all optional): {@code --steps 1000,5000,10000,max} ({@code max}: this process's descriptor
  * limit minus {@code --headroom}, default 500, rounded down to a batch), {@code --runs 1}, {@code
- * --batch 500}, {@code --warmup 2000} (0: none), {@code --histogram 30} (rows of the per-connection class histogram, the live objects at N minus at 0; 0: none), {@code
+ * --batch 500}, {@code --warmup 20000} (0: none), {@code --warmup-wave 2000} (warm-up connections open at once), {@code --histogram 30} (rows of the per-connection class histogram, the live objects at N minus at 0; 0: none), {@code
  * --final-echoes 2} (round trips on every connection at the top N, each followed by a measurement), {@code
  * --server-flags "-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC"} (a pre-touched fixed heap,
  * so that RSS grows only by memory outside the heap), {@code --timeout-seconds 60} (per batch of
@@ -83,14 +86,15 @@ public final class ConnectionsHarness {
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: ConnectionsHarness [--steps 1000,5000,10000,max] [--runs 1] "
-                        + "[--batch 500] [--warmup 2000] [--histogram 30] [--headroom 500] [--server-flags \"...\"] [--handler talk|recv] "
+                        + "[--batch 500] [--warmup 20000] [--warmup-wave 2000] [--histogram 30] [--headroom 500] [--server-flags \"...\"] [--handler talk|recv] "
                         + "[--timeout-seconds 60] [--max-minutes 20]");
             }
             opt.put(args[i].substring(2), args[i + 1]);
         }
         int runs = Integer.parseInt(opt.getOrDefault("runs", "1"));
         int batch = Integer.parseInt(opt.getOrDefault("batch", "500"));
-        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "2000"));
+        int warmup = Integer.parseInt(opt.getOrDefault("warmup", "20000"));
+        int warmupWave = Integer.parseInt(opt.getOrDefault("warmup-wave", "2000"));
         int histogram = Integer.parseInt(opt.getOrDefault("histogram", "30"));
         int finalEchoes = Integer.parseInt(opt.getOrDefault("final-echoes", "2"));
         int headroom = Integer.parseInt(opt.getOrDefault("headroom", "500"));
@@ -114,7 +118,8 @@ public final class ConnectionsHarness {
                 "/proc/sys/fs/file-max"), "JDK " + System.getProperty("java.vm.name") + " " + System.getProperty(
                 "java.vm.version"), "server JVM flags " + String.join(" ", serverFlags));
         machine.forEach(m -> System.out.println("# " + m));
-        System.out.println("# steps " + steps + ", " + runs + " run(s), batches of " + batch + ", warm-up " + warmup);
+        System.out.println("# steps " + steps + ", " + runs + " run(s), batches of " + batch + ", warm-up " + warmup
+                + " connections in waves of " + warmupWave);
 
         Thread limitThread = new Thread(() -> {
             try {
@@ -133,7 +138,7 @@ public final class ConnectionsHarness {
         List<Step> all = new ArrayList<>();
         boolean ok = true;
         for (int run = 1; run <= runs; run++) {
-            ok &= oneRun(run, steps, batch, warmup, histogram, finalEchoes, serverFlags, timeoutNanos, maxMinutes, all);
+            ok &= oneRun(run, steps, batch, warmup, warmupWave, histogram, finalEchoes, serverFlags, timeoutNanos, maxMinutes, all);
         }
         summary(all, steps, finalEchoes);
         System.out.println(ok ? "connections: no errors" : "connections: ERRORS (see above)");
@@ -165,10 +170,11 @@ public final class ConnectionsHarness {
         }
     }
 
-    private static boolean oneRun(int run, List<Integer> steps, int batch, int warmup, int histogram, int finalEchoes,
+    private static boolean oneRun(int run, List<Integer> steps, int batch, int warmup, int warmupWave, int histogram, int finalEchoes,
             List<String> serverFlags, long timeoutNanos, long maxMinutes, List<Step> all) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, Jvm.EXPORTS));
+        // add-opens: the server's "stacks" diagnostic reads the JDK's stack chunks
+        List<String> cmd = new ArrayList<>(List.of(java, Jvm.EXPORTS, "--add-opens=java.base/jdk.internal.vm=ALL-UNNAMED"));
         cmd.addAll(serverFlags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ConnectionsServer.class.getName(),
                 String.valueOf(maxMinutes * 60)));
@@ -194,12 +200,21 @@ public final class ConnectionsHarness {
             System.out.printf("run %d: server pid %d on 127.0.0.1:%d%n", run, p.pid(), port);
             ConnectionsHarness h = new ConnectionsHarness(new InetSocketAddress("127.0.0.1", port), timeoutNanos);
             if (warmup > 0) {
-                int e = h.openUpTo(warmup, batch);
-                for (int r = 1; r < WARMUP_ROUND_TRIPS; r++) {
-                    e += h.exchangeAll(batch);
+                // In waves of at most warmupWave open at once (the descriptor limit), so that W can be
+                // large: a path run once per connection (accept, spawn, the handler's entry) is compiled
+                // by C2 only after thousands of connections, and a connection that parks while those
+                // frames are C1's keeps C1's bigger frames in its frozen stack for as long as it lives.
+                int e = 0;
+                for (int done = 0; done < warmup; ) {
+                    int wave = Math.min(warmupWave, warmup - done);
+                    e += h.openUpTo(wave, batch);
+                    for (int r = 1; r < WARMUP_ROUND_TRIPS; r++) {
+                        e += h.exchangeAll(batch);
+                    }
+                    h.closeAll();
+                    waitForActive(to, lines, 0);
+                    done += wave;
                 }
-                h.closeAll();
-                waitForActive(to, lines, 0);
                 Thread.sleep(2000); // the JIT's queue drains
                 System.out.printf("run %d: warm-up, %d connections x %d round trips, closed: %d errors%n", run, warmup,
                         WARMUP_ROUND_TRIPS, e);
@@ -232,6 +247,7 @@ public final class ConnectionsHarness {
                         countsRight ? "" : " (EXPECTED " + n + ")", s.heapEach(), s.rssEach(), at.fds, base.fds, s.slabEach(),
                         at.tcpBufferBytes / 1024);
             }
+            printStacks(run, "at N=" + top, to, lines);
             Step topStep = all.get(all.size() - 1);
             if (!topStep.at.slabs.isEmpty()) {
                 StringBuilder b = new StringBuilder();
@@ -252,6 +268,7 @@ public final class ConnectionsHarness {
                         + "RSS %.0f B/conn, active %d%n", run, echo, h.open.size(), again,
                         (double) (after.heapUsed - base.heapUsed) / top, (double) (after.rss - base.rss) / top, after.active);
                 all.add(new Step(run, top, echo, again, after.handlerErrors, base, after));
+                printStacks(run, "after echo " + echo, to, lines);
                 if (histogram > 0 && echo == 2) {
                     printHistogramDiff(histogramAt0, histogram(to, lines), top, histogram,
                             "run " + run + ": the server's live objects at N=" + top + " after echo 2 minus at 0, per connection");
@@ -459,6 +476,28 @@ public final class ConnectionsHarness {
     }
 
     /** Opens connections in batches until {@code n} are open, each checked by one round trip; returns the errors. */
+    /**
+     * The server's {@code stacks} line, per parked fiber: stack chunks, the words they were allocated
+     * with, the words of frames in them, and the commonest chunk chains. A chunk's heap bytes are 8 per
+     * word plus its header and GC bitmap (the class histogram's {@code StackChunk} row has the total).
+     */
+    private static void printStacks(int run, String when, PrintWriter to, BlockingQueue<String> lines)
+            throws Exception {
+        to.println("stacks");
+        String r = expect(lines, "stacks ", 60).substring("stacks ".length());
+        Map<String, String> kv = new HashMap<>();
+        for (String w : r.split(" ")) {
+            int eq = w.indexOf('=');
+            kv.put(w.substring(0, eq), w.substring(eq + 1));
+        }
+        double n = Double.parseDouble(kv.get("fibers"));
+        System.out.printf(Locale.ROOT,
+                "run %d: frozen stacks %s, per parked fiber: %.2f chunks, %.1f words allocated, %.1f words of frames; "
+                        + "commonest chains (live/allocated words of each chunk, top first, x fibers): %s%n",
+                run, when, Long.parseLong(kv.get("chunks")) / n, Long.parseLong(kv.get("words")) / n,
+                Long.parseLong(kv.get("live")) / n, kv.get("shapes"));
+    }
+
     private int openUpTo(int n, int batch) throws IOException {
         int errors = 0;
         // no retries: a connection that failed counts as an error and is not replaced

@@ -1,15 +1,22 @@
 package io.loomlet.jmh.echo;
 
+import io.loomlet.Fiber;
+import io.loomlet.Hub;
 import io.loomlet.net.StreamServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
@@ -27,6 +34,12 @@ import javax.management.ObjectName;
  *   <li>{@code count}: the same without the GCs and the heap ({@code count fds=N active=N ...}), cheap;</li>
  *   <li>{@code histogram K}: the top K lines (0: all) of the live-object class histogram (what
  *       {@code jcmd PID GC.class_histogram} prints; it runs a full GC), then a line {@code end};</li>
+ *   <li>{@code stacks}: what the parked fibers' frozen stacks hold, one line {@code stacks fibers=N
+ *       chunks=C words=W live=L shapes=...} (totals over the hub's live fibers: stack chunks, the
+ *       words they were allocated with, the words of frames in them; then the commonest chunk chains,
+ *       top first, as {@code live/allocated+...xcount}). Needs
+ *       {@code --add-opens=java.base/jdk.internal.vm=ALL-UNNAMED}; read racily from this thread,
+ *       which is harmless while the connections are idle;</li>
  *   <li>{@code quit}, or the end of stdin: exits.</li>
  * </ul>
  * It also exits by itself after {@code maxSeconds} (first argument, default 900): it never outlives
@@ -34,6 +47,7 @@ import javax.management.ObjectName;
  */
 public final class ConnectionsServer {
     private static final AtomicLong handlerErrors = new AtomicLong();
+    private static volatile Hub hub;
 
     public static void main(String[] args) throws Exception {
         long maxSeconds = args.length > 0 ? Long.parseLong(args[0]) : 900;
@@ -64,6 +78,7 @@ public final class ConnectionsServer {
         }, "time-limit");
         limit.setDaemon(true);
         limit.start();
+        hub = Hub.current();
         EchoServers.ready(server.address().getPort());
         server.serveForever(); // the main thread is the hub's; it serves until the process ends
     }
@@ -88,6 +103,7 @@ public final class ConnectionsServer {
                         h.lines().limit(k > 0 ? k : Long.MAX_VALUE).forEach(System.out::println);
                         reply("end");
                     }
+                    case "stacks" -> reply("stacks " + stacks());
                     case "quit" -> {
                         reply("bye");
                         Runtime.getRuntime().halt(0);
@@ -104,6 +120,53 @@ public final class ConnectionsServer {
     private static String counts(StreamServer server) throws IOException {
         return "rss=" + rssBytes() + " fds=" + openDescriptors() + " active=" + server.activeConnections() + " accepted="
                 + server.acceptedCount() + " handlerErrors=" + handlerErrors.get();
+    }
+
+    /** See the class comment: a diagnostic, through reflection on Loomlet's and the JDK's internals. */
+    private static String stacks() throws ReflectiveOperationException {
+        Field fibers = Hub.class.getDeclaredField("fibers");
+        fibers.setAccessible(true);
+        Object list = fibers.get(hub);
+        Method snapshot = list.getClass().getDeclaredMethod("racySnapshot");
+        snapshot.setAccessible(true);
+        Field cont = Fiber.class.getDeclaredField("cont");
+        Field tail = Class.forName("jdk.internal.vm.Continuation").getDeclaredField("tail");
+        Class<?> chunk = Class.forName("jdk.internal.vm.StackChunk");
+        Field size = chunk.getDeclaredField("size");
+        Field sp = chunk.getDeclaredField("sp");
+        Field bottom = chunk.getDeclaredField("bottom");
+        Field parent = chunk.getDeclaredField("parent");
+        for (Field f : List.of(cont, tail, size, sp, bottom, parent)) {
+            f.setAccessible(true);
+        }
+        long n = 0;
+        long chunks = 0;
+        long words = 0;
+        long live = 0;
+        Map<String, Integer> shapes = new HashMap<>();
+        for (Object o : (List<?>) snapshot.invoke(list)) {
+            Object c = cont.get(o);
+            if (c == null) {
+                continue;
+            }
+            n++;
+            StringBuilder shape = new StringBuilder();
+            for (Object k = tail.get(c); k != null; k = parent.get(k)) {
+                int allocated = (int) size.get(k);
+                int used = (int) bottom.get(k) - (int) sp.get(k);
+                chunks++;
+                words += allocated;
+                live += used;
+                shape.append(shape.isEmpty() ? "" : "+").append(used).append('/').append(allocated);
+            }
+            shapes.merge(shape.toString(), 1, Integer::sum);
+        }
+        StringBuilder top = new StringBuilder();
+        shapes.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(4)
+                .forEach(e -> top.append(top.isEmpty() ? "" : ",").append(e.getKey()).append('x').append(e.getValue()));
+        return "fibers=" + n + " chunks=" + chunks + " words=" + words + " live=" + live + " shapes=" + top;
     }
 
     private static void reply(String s) {

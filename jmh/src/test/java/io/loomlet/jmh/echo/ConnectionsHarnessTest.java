@@ -1,0 +1,62 @@
+package io.loomlet.jmh.echo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./loomlet connections} end to end, small: the harness and its server each in a JVM of their
+ * own (the harness halts its JVM when done), on loopback, bounded by the harness's own time limit and
+ * by this test's.
+ */
+class ConnectionsHarnessTest {
+    @Test
+    void aSmallRunWarmsUpInWavesAndReportsTheParkedHandlersFrozenStacks() throws Exception {
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), ConnectionsHarness.class.getName(), "--steps", "150", "--batch",
+                "50", "--warmup", "250", "--warmup-wave", "100", "--histogram", "0", "--final-echoes", "1",
+                "--handler", "recv", "--server-flags", "-Xmx256m -XX:+UseParallelGC", "--max-minutes", "2");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness ends by itself");
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("connections: no errors"), out);
+        // 250 warm-up connections in waves of 100 (100, 100, 50): the server counted every one of
+        // them, or the step would have reported its accepted count as wrong and failed the run
+        assertTrue(out.contains("run 1: warm-up, 250 connections x 50 round trips, closed: 0 errors"), out);
+        assertTrue(out.contains("warm-up 250 connections in waves of 100"), out);
+        for (String when : List.of("at N=150", "after echo 2")) {
+            Matcher m = Pattern.compile("frozen stacks " + when + ", per parked fiber: ([0-9.]+) chunks, ([0-9.]+) words "
+                    + "allocated, ([0-9.]+) words of frames").matcher(out);
+            assertTrue(m.find(), when + ": " + out);
+            double chunks = Double.parseDouble(m.group(1));
+            double allocated = Double.parseDouble(m.group(2));
+            double live = Double.parseDouble(m.group(3));
+            // every parked handler (and the accept loop) has a frozen stack of a few frames at least
+            assertTrue(chunks >= 1 && live >= 10 && allocated >= live, m.group());
+        }
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithTheUsage() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), ConnectionsHarness.class.getName(), "--warmup")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.exitValue() != 0 && out.contains("--warmup-wave"), out);
+    }
+}
