@@ -32,7 +32,12 @@ import java.util.stream.Stream;
  *
  * <p>Args: {@code outputCsv agentJar examplesClasses serverClassPath [--rounds 3] [--connections 500]
  * [--size 64] [--warmup 5] [--seconds 10] [--servers hub,nio,vthreads1,threads,legacy]
- * [--server-cpu 0] [--client-cpu 1] [--server-flags "FLAGS"] [--idle-gate PERCENT]}.
+ * [--server-cpu 0] [--client-cpu 1] [--server-flags "FLAGS"] [--idle-gate PERCENT] [--churn 20000]}.
+ *
+ * <p>Before its measured connections, the client opens and closes {@code --churn} short
+ * connections against every server (see {@link NioLoadClient}): the servers are measured as servers
+ * that have run a while, with their once-per-connection path compiled. {@code --churn 0} measures
+ * connections that start with the server cold.
  *
  * <p>Odd rounds run the servers in the order given, even rounds in reverse. The CSV's last two
  * columns say which CPUs the servers and the client were pinned to ({@code none}: not pinned).
@@ -77,6 +82,7 @@ public final class NioEchoHarness {
         Map<String, String> opt = new HashMap<>(Map.of("--rounds", "3", "--connections", "500", "--size", "64",
                 "--warmup", "5", "--seconds", "10", "--servers", "hub,nio,vthreads1,threads,legacy", "--server-cpu", "0",
                 "--client-cpu", "1", "--server-flags", "", "--idle-gate", "0"));
+        opt.put("--churn", "20000");
         for (int i = 4; i < args.length; i += 2) {
             if (!opt.containsKey(args[i]) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unknown option or no value: " + args[i] + " (options: " + opt.keySet() + ")");
@@ -85,29 +91,18 @@ public final class NioEchoHarness {
         }
         int rounds = Integer.parseInt(opt.get("--rounds"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        String exports = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
-        String echo = EchoServers.class.getName();
-        Map<String, List<String>> known = new LinkedHashMap<>();
-        known.put("hub", List.of(exports, "-cp", cp, echo, "hub"));
-        known.put("hubgroup2", List.of(exports, "-cp", cp, echo, "hubgroup2"));
-        known.put("nio", List.of("-cp", cp, echo, "nio"));
-        known.put("vthreads", List.of("-cp", cp, echo, "vthreads"));
-        known.put("vthreads1", Stream.concat(Arrays.stream(EchoServers.ONE_CARRIER), Stream.of("-cp", cp, echo, "vthreads1"))
-                .toList());
-        known.put("threads", List.of("-cp", cp, echo, "threads"));
-        known.put("legacy", List.of("-jar", agent, "--patch", "all,thread", "-cp", examplesClasses,
-                "io.loomlet.examples.legacy.LegacyEchoServer", "0"));
+        Map<String, List<String>> known = serverCommands(agent, examplesClasses, cp);
         List<String> servers = List.of(opt.get("--servers").split(","));
         for (String s : servers) {
             if (!known.containsKey(s)) {
                 throw new IllegalArgumentException("unknown server " + s + " (known: " + known.keySet() + ")");
             }
         }
-        List<String> serverFlags = List.of("--sun-misc-unsafe-memory-access=allow", "-Xmx2g", "-XX:+UseParallelGC");
+        List<String> serverFlags = SERVER_FLAGS;
         List<String> clientCmd = new ArrayList<>(pin(opt.get("--client-cpu")));
         clientCmd.addAll(List.of(java, "-Xmx512m", "-XX:+UseParallelGC", "-cp", cp, NioLoadClient.class.getName(),
                 "--connections", opt.get("--connections"), "--size", opt.get("--size"), "--warmup", opt.get("--warmup"),
-                "--seconds", opt.get("--seconds")));
+                "--seconds", opt.get("--seconds"), "--churn", opt.get("--churn")));
         double idleGate = Double.parseDouble(opt.get("--idle-gate"));
 
         List<Run> runs = new ArrayList<>();
@@ -157,7 +152,27 @@ public final class NioEchoHarness {
         Files.writeString(Path.of(out + ".summary.txt"), summary, StandardCharsets.UTF_8);
     }
 
-    private static List<String> pin(String cpus) {
+    /** The echo servers by name: the JVM arguments after the java command and the common flags. */
+    static Map<String, List<String>> serverCommands(String agent, String examplesClasses, String cp) {
+        String exports = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+        String echo = EchoServers.class.getName();
+        Map<String, List<String>> known = new LinkedHashMap<>();
+        known.put("hub", List.of(exports, "-cp", cp, echo, "hub"));
+        known.put("hubgroup2", List.of(exports, "-cp", cp, echo, "hubgroup2"));
+        known.put("nio", List.of("-cp", cp, echo, "nio"));
+        known.put("vthreads", List.of("-cp", cp, echo, "vthreads"));
+        known.put("vthreads1", Stream.concat(Arrays.stream(EchoServers.ONE_CARRIER), Stream.of("-cp", cp, echo, "vthreads1"))
+                .toList());
+        known.put("threads", List.of("-cp", cp, echo, "threads"));
+        known.put("legacy", List.of("-jar", agent, "--patch", "all,thread", "-cp", examplesClasses,
+                "io.loomlet.examples.legacy.LegacyEchoServer", "0"));
+        return known;
+    }
+
+    /** Flags every server JVM gets. */
+    static final List<String> SERVER_FLAGS = List.of("--sun-misc-unsafe-memory-access=allow", "-Xmx2g", "-XX:+UseParallelGC");
+
+    static List<String> pin(String cpus) {
         return cpus.equals("none") ? List.of() : List.of("taskset", "-c", cpus);
     }
 

@@ -3,12 +3,14 @@ package io.loomlet.jmh.echo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +22,12 @@ import java.util.Locale;
  * read back the whole echo, check it byte for byte (the servers upper-case, so the message is lower
  * case letters that change with every round trip), and go again at once.
  *
- * <p>Phases: connect (every connection started at once, each given {@code --connect-timeout}
+ * <p>Phases: churn (optional, {@code --churn N}: N short connections before the measured ones, in
+ * waves of at most 500 open at once, each one round trip of the same message, then closed; so that
+ * the server's once-per-connection path — accept, spawn, a handler's entry — is compiled as in a
+ * server that has run a while: a fiber or virtual thread that starts while that path is interpreted
+ * keeps those frames for as long as its connection lives, and the JDK then freezes and thaws its
+ * stack on its slow paths at every wait; BENCHMARKS.md, "Connections that start cold"), connect (every connection started at once, each given {@code --connect-timeout}
  * seconds), then {@code --warmup} seconds of load that are not counted, then {@code --seconds} of
  * measured load, then up to 2 s for the echoes still in flight to come back (not counted: no
  * connection sends again), then every channel is closed and the client exits: each phase is
@@ -34,7 +41,8 @@ import java.util.Locale;
  * p999us=... maxUs=... errors=... connectErrors=... resets=... badEchoes=... eofs=... live=500
  * clientCpuPerSecond=...</pre>
  *
- * <p>Errors: {@code connectErrors} (refused, or not connected within the timeout), {@code resets}
+ * <p>Errors: {@code connectErrors} (refused, or not connected within the timeout; and any churn
+ * connection that failed: refused, reset, a wrong or missing echo within the timeout), {@code resets}
  * (an I/O error on read or write: reset, broken pipe), {@code badEchoes} (a byte that is not the
  * upper-cased byte sent), {@code eofs} (the server closed the connection, whether mid-echo or
  * between messages). A connection with an error is closed and not replaced; {@code live} is how many
@@ -43,7 +51,7 @@ import java.util.Locale;
  * happened, 1 otherwise.
  *
  * <p>Usage: {@code NioLoadClient --port P [--host 127.0.0.1] [--connections 500] [--size 64]
- * [--warmup 5] [--seconds 10] [--connect-timeout 10]}. The host must be a loopback address.
+ * [--warmup 5] [--seconds 10] [--connect-timeout 10] [--churn 0]}. The host must be a loopback address.
  */
 public final class NioLoadClient {
     /** After the measured window, how long the echoes still in flight may take to come back. */
@@ -54,9 +62,10 @@ public final class NioLoadClient {
 
     /** What to run. */
     record Config(String host, int port, int connections, int size, double warmupSeconds, double seconds,
-            double connectTimeoutSeconds) {
+            double connectTimeoutSeconds, int churn) {
         Config {
-            if (connections < 1 || size < 1 || seconds <= 0 || warmupSeconds < 0 || connectTimeoutSeconds <= 0) {
+            if (connections < 1 || size < 1 || seconds <= 0 || warmupSeconds < 0 || connectTimeoutSeconds <= 0
+                    || churn < 0) {
                 throw new IllegalArgumentException("connections, size and seconds must be positive: " + this);
             }
         }
@@ -221,6 +230,7 @@ public final class NioLoadClient {
         double warmup = 5;
         double seconds = 10;
         double connectTimeout = 10;
+        int churn = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("no value for " + args[i]);
@@ -234,14 +244,16 @@ public final class NioLoadClient {
                 case "--warmup" -> warmup = Double.parseDouble(v);
                 case "--seconds" -> seconds = Double.parseDouble(v);
                 case "--connect-timeout" -> connectTimeout = Double.parseDouble(v);
+                case "--churn" -> churn = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--port P [--host H] [--connections N] [--size B] [--warmup S] [--seconds S] [--connect-timeout S])");
+                        + " (--port P [--host H] [--connections N] [--size B] [--warmup S] [--seconds S] [--connect-timeout S]"
+                        + " [--churn N])");
             }
         }
         if (port <= 0) {
             throw new IllegalArgumentException("--port is required");
         }
-        return new Config(host, port, connections, size, warmup, seconds, connectTimeout);
+        return new Config(host, port, connections, size, warmup, seconds, connectTimeout, churn);
     }
 
     Result run(Config cfg) throws IOException {
@@ -249,6 +261,7 @@ public final class NioLoadClient {
         if (addr.isUnresolved() || !addr.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("loopback only: " + cfg.host());
         }
+        connectErrors += churn(addr, cfg);
         List<Conn> conns = new ArrayList<>(cfg.connections());
         double cpuAtStart = 0;
         int liveAtEnd;
@@ -450,6 +463,63 @@ public final class NioLoadClient {
         } catch (IOException e) {
             // closing anyway
         }
+    }
+
+    /** Churn connections opened at once, at most. */
+    private static final int CHURN_WAVE = 500;
+
+    /**
+     * The churn phase (see the class comment): plain blocking {@link Socket}s with the connect timeout
+     * as connect and read timeout. Returns how many failed.
+     */
+    static int churn(InetSocketAddress addr, Config cfg) {
+        int timeoutMs = (int) Math.max(1, cfg.connectTimeoutSeconds() * 1000);
+        byte[] out = new byte[cfg.size()];
+        byte[] in = new byte[cfg.size()];
+        int failed = 0;
+        for (int done = 0; done < cfg.churn(); ) {
+            int wave = Math.min(CHURN_WAVE, cfg.churn() - done);
+            List<Socket> open = new ArrayList<>(wave);
+            try {
+                for (int i = 0; i < wave; i++) {
+                    Socket s = new Socket();
+                    open.add(s);
+                    try {
+                        s.connect(addr, timeoutMs);
+                        s.setSoTimeout(timeoutMs);
+                        s.setTcpNoDelay(true);
+                        for (int b = 0; b < out.length; b++) {
+                            out[b] = (byte) ('a' + (done + i + b) % 26);
+                        }
+                        s.getOutputStream().write(out);
+                        s.getInputStream().readNBytes(in, 0, in.length);
+                        if (!Arrays.equals(in, upper(out))) {
+                            failed++;
+                        }
+                    } catch (IOException e) {
+                        failed++;
+                    }
+                }
+            } finally {
+                for (Socket s : open) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // closing: nothing else to do
+                    }
+                }
+            }
+            done += wave;
+        }
+        return failed;
+    }
+
+    private static byte[] upper(byte[] b) {
+        byte[] u = b.clone();
+        for (int i = 0; i < u.length; i++) {
+            u[i] -= 32;
+        }
+        return u;
     }
 
     private static double processCpuSeconds() {
