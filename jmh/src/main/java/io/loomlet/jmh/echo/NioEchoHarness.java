@@ -32,12 +32,12 @@ import java.util.stream.Stream;
  *
  * <p>Args: {@code outputCsv agentJar examplesClasses serverClassPath [--rounds 3] [--connections 500]
  * [--size 64] [--warmup 5] [--seconds 10] [--servers hub,nio,vthreads1,threads,legacy]
- * [--server-cpu 0] [--client-cpu 1] [--server-flags "FLAGS"] [--idle-gate PERCENT] [--churn 20000]}.
+ * [--server-cpu 0] [--client-cpu 1] [--server-flags "FLAGS"] [--idle-gate PERCENT] [--churn 0]}.
  *
- * <p>Before its measured connections, the client opens and closes {@code --churn} short
- * connections against every server (see {@link NioLoadClient}): the servers are measured as servers
- * that have run a while, with their once-per-connection path compiled. {@code --churn 0} measures
- * connections that start with the server cold.
+ * <p>With {@code --churn N}, before its measured connections the client opens and closes N short
+ * connections against every server (see {@link NioLoadClient}), so that each is measured as a server
+ * that has run a while. Not the default: it made no difference to round trips per second that this
+ * machine could measure (BENCHMARKS.md, "Connections that start cold").
  *
  * <p>Odd rounds run the servers in the order given, even rounds in reverse. The CSV's last two
  * columns say which CPUs the servers and the client were pinned to ({@code none}: not pinned).
@@ -82,7 +82,7 @@ public final class NioEchoHarness {
         Map<String, String> opt = new HashMap<>(Map.of("--rounds", "3", "--connections", "500", "--size", "64",
                 "--warmup", "5", "--seconds", "10", "--servers", "hub,nio,vthreads1,threads,legacy", "--server-cpu", "0",
                 "--client-cpu", "1", "--server-flags", "", "--idle-gate", "0"));
-        opt.put("--churn", "20000");
+        opt.put("--churn", "0");
         for (int i = 4; i < args.length; i += 2) {
             if (!opt.containsKey(args[i]) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unknown option or no value: " + args[i] + " (options: " + opt.keySet() + ")");

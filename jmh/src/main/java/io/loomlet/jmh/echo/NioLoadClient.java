@@ -25,9 +25,8 @@ import java.util.Locale;
  * <p>Phases: churn (optional, {@code --churn N}: N short connections before the measured ones, in
  * waves of at most 500 open at once, each one round trip of the same message, then closed; so that
  * the server's once-per-connection path — accept, spawn, a handler's entry — is compiled as in a
- * server that has run a while: a fiber or virtual thread that starts while that path is interpreted
- * keeps those frames for as long as its connection lives, and the JDK then freezes and thaws its
- * stack on its slow paths at every wait; BENCHMARKS.md, "Connections that start cold"), connect (every connection started at once, each given {@code --connect-timeout}
+ * server that has run a while, which changes what a parked connection's stack holds; BENCHMARKS.md,
+ * "Connections that start cold"), connect (every connection started at once, each given {@code --connect-timeout}
  * seconds), then {@code --warmup} seconds of load that are not counted, then {@code --seconds} of
  * measured load, then up to 2 s for the echoes still in flight to come back (not counted: no
  * connection sends again), then every channel is closed and the client exits: each phase is
