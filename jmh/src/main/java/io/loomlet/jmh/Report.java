@@ -29,14 +29,18 @@ import java.util.TreeSet;
  * the hand-written sections of BENCHMARKS.md (issue write-ups, before/after runs) survive a new
  * report. A file without the markers gets the block appended; a missing file is created.
  *
- * <p>Args: jmhCsv memoryTxt output command mode echoCsv... (any number of {@code NioEchoHarness}'s
- * CSVs: bench-report gives the pinned run, then the unpinned one; a missing file adds nothing).
+ * <p>Args: jmhCsv memoryTxt output command mode csv... (any number of {@code NioEchoHarness}'s
+ * CSVs — bench-report gives the pinned run, then the unpinned one — and {@code ConnectionsHarness}'s,
+ * told apart by their header; a missing file adds nothing).
  */
 public final class Report {
     private final Map<String, double[]> jmh = new HashMap<>(); // name -> score, error
     private final Map<String, List<Long>> memory = new LinkedHashMap<>(); // kind -> bytes per run
     /** Echo server -> its runs in round order (paired by index across servers). */
     private final Map<String, List<EchoRun>> echo = new LinkedHashMap<>();
+    /** ConnectionsHarness's steps, every run. */
+    private final List<ConnectionsStep> connections = new ArrayList<>();
+    private String connectionsHandler = "";
     private final StringBuilder out = new StringBuilder();
     private final List<String> verdicts = new ArrayList<>();
 
@@ -50,7 +54,12 @@ public final class Report {
         r.readJmh(Path.of(args[0]));
         r.readMemory(Path.of(args[1]));
         for (int i = 5; i < args.length; i++) {
-            r.readEcho(Path.of(args[i]));
+            Path p = Path.of(args[i]);
+            if (Files.exists(p) && Files.readString(p).startsWith("connections-run,")) {
+                r.readConnections(p);
+            } else {
+                r.readEcho(p);
+            }
         }
         Path target = Path.of(args[2]);
         String block = r.write(args[3], args[4]);
@@ -123,6 +132,67 @@ public final class Report {
     }
 
     /** Reads a NioEchoHarness CSV (its header names the columns); a missing file adds nothing. */
+    /** One step of a ConnectionsHarness run: {@code n} connections idle after {@code echoes} round trips each. */
+    record ConnectionsStep(int run, int n, int echoes, double heapEach, long errors, double chunks, boolean ok) {
+    }
+
+    void readConnections(Path p) throws IOException {
+        List<String> lines = Files.readAllLines(p);
+        List<String> head = csvFields(lines.get(0));
+        for (String l : lines.subList(1, lines.size())) {
+            if (l.isBlank()) {
+                continue;
+            }
+            List<String> f = csvFields(l);
+            java.util.function.Function<String, String> col = c -> {
+                int i = head.indexOf(c);
+                if (i < 0 || i >= f.size()) {
+                    throw new IllegalArgumentException(p + " has no column " + c + " (not a ConnectionsHarness CSV?)");
+                }
+                return f.get(i);
+            };
+            String chunks = col.apply("chunksPerFiber");
+            connections.add(new ConnectionsStep(Integer.parseInt(col.apply("connections-run")), Integer.parseInt(col.apply("n")),
+                    Integer.parseInt(col.apply("echoes")), Double.parseDouble(col.apply("heapPerConnection")),
+                    Long.parseLong(col.apply("clientErrors")) + Long.parseLong(col.apply("serverErrors")),
+                    chunks.isEmpty() ? Double.NaN : Double.parseDouble(chunks), Boolean.parseBoolean(col.apply("ok"))));
+            connectionsHandler = col.apply("handler");
+        }
+    }
+
+    /** Heap per idle connection and the most connections one hub held: section, table and verdicts. */
+    private void connectionsSection() {
+        verdict("10,000 concurrent connections on one hub", true, "C10kTest in the test suite: 10,000 echoing at once, 0 errors");
+        if (connections.isEmpty()) {
+            return;
+        }
+        int top = connections.stream().mapToInt(ConnectionsStep::n).max().orElse(0);
+        List<ConnectionsStep> atTop = connections.stream().filter(c -> c.n() == top).toList();
+        out.append("\n## Idle connections on one hub (`ConnectionsHarness`)\n\n")
+                .append("A StreamServer echo on one hub, `").append(connectionsHandler).append("` handler, in its own JVM; ")
+                .append("the client, plain `java.nio`, warms it up with 20,000 connections, then opens ").append(String.format(
+                        Locale.ROOT, "%,d", top))
+                .append(" (this process's descriptor limit less headroom), each checked by a round trip, and all idle; heap ")
+                .append("per connection is the server's heap after full GCs at N less at 0, over N. Then every connection ")
+                .append("makes another round trip and the server is measured again (the steady state).\n\n")
+                .append("| run | idle after echo | heap B per connection | stack chunks per handler | errors |\n|---|---|---|---|---|\n");
+        for (ConnectionsStep c : atTop) {
+            out.append(String.format(Locale.ROOT, "| %d | %d | %,.0f | %s | %d%s |%n", c.run(), c.echoes(), c.heapEach(),
+                    Double.isNaN(c.chunks()) ? "n/a" : String.format(Locale.ROOT, "%.2f", c.chunks()), c.errors(),
+                    c.ok() ? "" : " (a count was wrong)"));
+        }
+        double max = atTop.stream().mapToDouble(ConnectionsStep::heapEach).max().orElse(Double.NaN);
+        double min = atTop.stream().mapToDouble(ConnectionsStep::heapEach).min().orElse(Double.NaN);
+        long runs = atTop.stream().mapToInt(ConnectionsStep::run).distinct().count();
+        verdict("at most 2 KB of heap per idle connection (#10; `" + connectionsHandler + "` handler)",
+                max <= 2048 ? "**met**" : min > 2048 ? "**not met**" : "indicative (runs on both sides)",
+                String.format(Locale.ROOT, "%,.0f–%,.0f B at %,d connections, after one round trip and after more, %d run(s)", min,
+                        max, top, runs));
+        boolean clean = connections.stream().allMatch(c -> c.errors() == 0 && c.ok());
+        verdict("one hub holds as many idle echo connections as the descriptor limit allows, zero errors", clean,
+                String.format(Locale.ROOT, "%,d connections, %s", top, clean ? "0 errors in every run" : "errors: see the table"));
+    }
+
     void readEcho(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
@@ -367,8 +437,9 @@ public final class Report {
         out.append("Generated by `").append(command).append("` in its ").append(careful
                 ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory 3 runs; echo 10 rounds of a "
                         + "3 s warm-up and a 5 s window: more, shorter rounds narrow the paired intervals, and runs close in time "
-                        + "pair better on a machine whose speed drifts)"
-                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; read the error "
+                        + "pair better on a machine whose speed drifts; connections 3 runs)"
+                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; connections 1 "
+                        + "run; read the error "
                         + "columns: verdicts that need a smaller error say indicative)")
                 .append(".\n\n");
         out.append("Machine: ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores; ")
@@ -487,14 +558,13 @@ public final class Report {
         }
 
         echoSection();
-        verdict("10,000 concurrent connections on one hub", true, "C10kTest in the test suite: 10,000 echoing at once, 0 errors");
+        connectionsSection();
 
         out.append("\n## Verdicts (DESIGN.md's and #10's performance goals)\n\n| goal | verdict | measured |\n|---|---|---|\n");
         verdicts.forEach(v -> out.append(v).append('\n'));
-        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 30 minutes on 2 cores)" : "` (about 5 minutes on 2 cores)")
-                .append(". Each ratio compares numbers from this one run. Not in this report: connections per hub and "
-                        + "heap per idle connection (`./loomlet connections`) and the 5,000-client tail (`./loomlet "
-                        + "bench-echo --connections 5000`), written up by hand above.\n");
+        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 35 minutes on 2 cores)" : "` (about 7 minutes on 2 cores)")
+                .append(". Each ratio compares numbers from this one run. Not in this report: the 5,000-client tail "
+                        + "(`./loomlet bench-echo --connections 5000`), written up by hand above.\n");
         return out.toString();
     }
 

@@ -59,7 +59,9 @@ import java.util.concurrent.TimeUnit;
  * so that RSS grows only by memory outside the heap), {@code --timeout-seconds 60} (per batch of
  * round trips), {@code --max-minutes 20} (the whole harness; the server exits by itself too),
  * {@code --handler talk} (the server's handler: {@code talk}, the seed's echo holding a 1 KB buffer
- * across its wait, or {@code recv}, gevent's {@code recv(1024)} form, which holds none).
+ * across its wait, or {@code recv}, gevent's {@code recv(1024)} form, which holds none), {@code --csv
+ * FILE} (every step of every run, for {@code Report}: {@code ./loomlet bench-report} judges the
+ * 2 KB goal from it).
  */
 public final class ConnectionsHarness {
     /** Round trips each warm-up connection makes. */
@@ -87,7 +89,7 @@ public final class ConnectionsHarness {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: ConnectionsHarness [--steps 1000,5000,10000,max] [--runs 1] "
                         + "[--batch 500] [--warmup 20000] [--warmup-wave 2000] [--histogram 30] [--headroom 500] [--server-flags \"...\"] [--handler talk|recv] "
-                        + "[--timeout-seconds 60] [--max-minutes 20]");
+                        + "[--timeout-seconds 60] [--max-minutes 20] [--csv FILE]");
             }
             opt.put(args[i].substring(2), args[i + 1]);
         }
@@ -141,6 +143,9 @@ public final class ConnectionsHarness {
             ok &= oneRun(run, steps, batch, warmup, warmupWave, histogram, finalEchoes, serverFlags, timeoutNanos, maxMinutes, all);
         }
         summary(all, steps, finalEchoes);
+        if (opt.containsKey("csv")) {
+            writeCsv(Path.of(opt.get("csv")), all, opt.getOrDefault("handler", "talk"));
+        }
         System.out.println(ok ? "connections: no errors" : "connections: ERRORS (see above)");
         System.out.flush();
         Runtime.getRuntime().halt(ok ? 0 : 1);
@@ -152,7 +157,8 @@ public final class ConnectionsHarness {
     }
 
     /** One step of one run: {@code n} connections open, idle after their {@code echoes}-th round trip. */
-    record Step(int run, int n, int echoes, int clientErrors, long serverErrors, Sample base, Sample at) {
+    record Step(int run, int n, int echoes, int clientErrors, long serverErrors, Sample base, Sample at, double[] stacks,
+            boolean ok) {
         int count() {
             return n;
         }
@@ -235,10 +241,11 @@ public final class ConnectionsHarness {
             for (int n : steps) {
                 clientErrors += h.openUpTo(n, batch);
                 Sample at = measure(to, lines);
-                Step s = new Step(run, n, 1, clientErrors, at.handlerErrors, base, at);
-                all.add(s);
+                double[] stacks = n == steps.get(steps.size() - 1) ? printStacks(run, "at N=" + n, to, lines) : null;
                 boolean countsRight = at.active == n && at.accepted == n + warmup && at.handlerErrors == 0;
-                ok &= countsRight && clientErrors == 0;
+                Step s = new Step(run, n, 1, clientErrors, at.handlerErrors, base, at, stacks, countsRight && clientErrors == 0);
+                all.add(s);
+                ok &= s.ok();
                 System.out.printf(Locale.ROOT,
                         "run %d: N=%d (opened in %.1f s): client errors %d, server handler errors %d, active %d%s; "
                                 + "heap %.0f B/conn, RSS %.0f B/conn, server fds %d (at 0: %d), kernel slab %.0f B/conn "
@@ -247,7 +254,6 @@ public final class ConnectionsHarness {
                         countsRight ? "" : " (EXPECTED " + n + ")", s.heapEach(), s.rssEach(), at.fds, base.fds, s.slabEach(),
                         at.tcpBufferBytes / 1024);
             }
-            printStacks(run, "at N=" + top, to, lines);
             Step topStep = all.get(all.size() - 1);
             if (!topStep.at.slabs.isEmpty()) {
                 StringBuilder b = new StringBuilder();
@@ -263,12 +269,13 @@ public final class ConnectionsHarness {
             for (int echo = 2; echo <= 1 + finalEchoes; echo++) {
                 int again = h.exchangeAll(batch);
                 after = measure(to, lines);
-                ok &= again == 0 && after.handlerErrors == 0 && after.active == top;
+                boolean echoOk = again == 0 && after.handlerErrors == 0 && after.active == top;
+                ok &= echoOk;
                 System.out.printf(Locale.ROOT, "run %d: echo %d on every one of the %d: %d errors; then heap %.0f B/conn, "
                         + "RSS %.0f B/conn, active %d%n", run, echo, h.open.size(), again,
                         (double) (after.heapUsed - base.heapUsed) / top, (double) (after.rss - base.rss) / top, after.active);
-                all.add(new Step(run, top, echo, again, after.handlerErrors, base, after));
-                printStacks(run, "after echo " + echo, to, lines);
+                all.add(new Step(run, top, echo, again, after.handlerErrors, base, after,
+                        printStacks(run, "after echo " + echo, to, lines), echoOk));
                 if (histogram > 0 && echo == 2) {
                     printHistogramDiff(histogramAt0, histogram(to, lines), top, histogram,
                             "run " + run + ": the server's live objects at N=" + top + " after echo 2 minus at 0, per connection");
@@ -292,6 +299,23 @@ public final class ConnectionsHarness {
             }
         }
         return ok;
+    }
+
+    /** The CSV header; {@code Report} recognises a connections CSV by its first column. */
+    public static final String CSV_HEADER = "connections-run,n,echoes,heapPerConnection,rssPerConnection,clientErrors,serverErrors,"
+            + "chunksPerFiber,wordsAllocatedPerFiber,wordsLivePerFiber,handler,ok";
+
+    /** One row per step of every run (the frozen-stack columns only at the top N; empty elsewhere). */
+    private static void writeCsv(Path file, List<Step> all, String handler) throws IOException {
+        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
+        for (Step x : all) {
+            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.1f,%.1f,%d,%d,", x.run, x.n, x.echoes, x.heapEach(), x.rssEach(),
+                    x.clientErrors, x.serverErrors));
+            b.append(x.stacks == null ? ",," : String.format(Locale.ROOT, "%.2f,%.1f,%.1f", x.stacks[0], x.stacks[1], x.stacks[2]));
+            b.append(',').append(handler).append(',').append(x.ok).append('\n');
+        }
+        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + file);
     }
 
     private static void summary(List<Step> all, List<Integer> steps, int finalEchoes) {
@@ -481,7 +505,7 @@ public final class ConnectionsHarness {
      * with, the words of frames in them, and the commonest chunk chains. A chunk's heap bytes are 8 per
      * word plus its header and GC bitmap (the class histogram's {@code StackChunk} row has the total).
      */
-    private static void printStacks(int run, String when, PrintWriter to, BlockingQueue<String> lines)
+    private static double[] printStacks(int run, String when, PrintWriter to, BlockingQueue<String> lines)
             throws Exception {
         to.println("stacks");
         String r = expect(lines, "stacks ", 60).substring("stacks ".length());
@@ -496,6 +520,8 @@ public final class ConnectionsHarness {
                         + "commonest chains (live/allocated words of each chunk, top first, x fibers): %s%n",
                 run, when, Long.parseLong(kv.get("chunks")) / n, Long.parseLong(kv.get("words")) / n,
                 Long.parseLong(kv.get("live")) / n, kv.get("shapes"));
+        return new double[] {Long.parseLong(kv.get("chunks")) / n, Long.parseLong(kv.get("words")) / n,
+            Long.parseLong(kv.get("live")) / n};
     }
 
     private int openUpTo(int n, int batch) throws IOException {
