@@ -102,12 +102,15 @@ class ReportTest {
         return r;
     }
 
-    /** A report from ConnectionsHarness's CSV rows (run,n,echoes,heap,rss,clientErrors,serverErrors,chunks,words,live,handler,ok). */
+    /**
+     * A report from ConnectionsHarness's CSV rows (run,n,echoes,heap,rss,clientErrors,serverErrors,
+     * chunks,words,live,handler,ok; a run's own row has echoes -1).
+     */
     private static Report connectionsReport(java.nio.file.Path dir, String rows) throws Exception {
         java.nio.file.Path csv = java.nio.file.Files.createTempFile(dir, "connections", ".csv");
         java.nio.file.Files.writeString(csv, io.loomlet.jmh.echo.ConnectionsHarness.CSV_HEADER + "\n" + rows);
         Report r = new Report();
-        r.readConnections(csv);
+        r.expectConnections(csv);
         r.write("cmd", "careful");
         return r;
     }
@@ -117,35 +120,60 @@ class ReportTest {
                 () -> new AssertionError("no verdict " + goalStart + " in " + r.verdicts()));
     }
 
+    private static final String TWO_CLEAN_RUNS = "1,19500,-1,,,,,,,,recv,true\n2,19500,-1,,,,,,,,recv,true\n";
+
     @Test
     void theIdleConnectionGoalIsMetOnlyWhenEveryRunAndStepAtTheTopIsUnder2Kb(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String lowerSteps = "1,1000,1,2500.0,100.0,0,0,,,,recv,true\n"; // below the top N: not judged
-        Report met = connectionsReport(dir, lowerSteps
-                + "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n1,19500,2,1667.0,80.0,0,0,1.00,66.0,64.0,recv,true\n"
-                + "2,19500,1,1990.0,70.0,0,0,1.00,90.0,88.0,recv,true\n2,19500,2,2040.0,80.0,0,0,1.00,90.0,88.0,recv,true\n");
+        String top = "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n1,19500,2,1667.0,80.0,0,0,1.00,66.0,64.0,recv,true\n"
+                + "2,19500,1,1990.0,70.0,0,0,1.00,90.0,88.0,recv,true\n";
+        Report met = connectionsReport(dir, lowerSteps + top + "2,19500,2,2040.0,80.0,0,0,1.00,90.0,88.0,recv,true\n"
+                + TWO_CLEAN_RUNS);
         assertTrue(verdictOf(met, "at most 2 KB").contains("**met**"), met.verdicts().toString());
         assertTrue(verdictOf(met, "at most 2 KB").contains("1,665–2,040 B at 19,500 connections"), met.verdicts().toString());
         assertTrue(verdictOf(met, "one hub holds").contains("**met**"), met.verdicts().toString());
 
-        Report mixed = connectionsReport(dir, "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n"
-                + "1,19500,2,2806.0,80.0,0,0,2.00,198.0,104.0,recv,true\n");
-        assertTrue(verdictOf(mixed, "at most 2 KB").contains("indicative"), mixed.verdicts().toString());
+        Report mixed = connectionsReport(dir, top + "2,19500,2,2806.0,80.0,0,0,2.00,198.0,104.0,recv,true\n" + TWO_CLEAN_RUNS);
+        assertTrue(verdictOf(mixed, "at most 2 KB").contains("indicative (runs on both sides)"), mixed.verdicts().toString());
 
-        Report over = connectionsReport(dir, "1,19500,1,2100.0,70.0,0,0,1.00,66.0,64.0,talk,true\n");
+        Report over = connectionsReport(dir, "1,19500,1,2100.0,70.0,0,0,1.00,66.0,64.0,talk,true\n"
+                + "1,19500,-1,,,,,,,,talk,true\n");
         assertTrue(verdictOf(over, "at most 2 KB").contains("**not met**"), over.verdicts().toString());
         assertTrue(verdictOf(over, "at most 2 KB").contains("`talk` handler"), over.verdicts().toString());
+
+        Report one = connectionsReport(dir, "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n"
+                + "1,19500,-1,,,,,,,,recv,true\n");
+        assertTrue(verdictOf(one, "at most 2 KB").contains("indicative (one run)"), one.verdicts().toString());
     }
 
     @Test
-    void anErrorOrAWrongCountAnywhereFailsTheConnectionsVerdict(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void anErrorAWrongCountOrAnUnfinishedRunFailsTheConnectionsVerdicts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         Report error = connectionsReport(dir, "1,1000,1,1600.0,70.0,1,0,,,,recv,false\n"
-                + "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n");
+                + "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n" + TWO_CLEAN_RUNS);
         assertTrue(verdictOf(error, "one hub holds").contains("**not met**"), error.verdicts().toString());
-        Report wrongCount = connectionsReport(dir, "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,false\n");
+        assertTrue(verdictOf(error, "at most 2 KB").contains("indicative"), error.verdicts().toString());
+
+        Report wrongCount = connectionsReport(dir, "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,false\n"
+                + "1,19500,-1,,,,,,,,recv,false\n");
         assertTrue(verdictOf(wrongCount, "one hub holds").contains("**not met**"), wrongCount.verdicts().toString());
-        assertTrue(wrongCount.write("cmd", "careful").contains("(a count was wrong)"));
+
+        // run 2 failed after its first step: its steps look clean, its own row does not
+        Report unfinished = connectionsReport(dir, "1,19500,1,1665.0,70.0,0,0,1.00,66.0,64.0,recv,true\n"
+                + "2,1000,1,1600.0,70.0,0,0,,,,recv,true\n1,19500,-1,,,,,,,,recv,true\n2,1000,-1,,,,,,,,recv,false\n");
+        assertTrue(verdictOf(unfinished, "one hub holds").contains("**not met**"), unfinished.verdicts().toString());
+        assertTrue(verdictOf(unfinished, "at most 2 KB").contains("indicative (run(s) [2]"), unfinished.verdicts().toString());
+    }
+
+    @Test
+    void aMissingConnectionsResultSaysSoInsteadOfDroppingTheGoals(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Report r = new Report();
+        r.expectConnections(dir.resolve("connections.csv")); // the harness crashed before writing it
+        r.write("cmd", "quick");
+        assertTrue(verdictOf(r, "at most 2 KB").contains("| no result |"), r.verdicts().toString());
+        assertTrue(verdictOf(r, "one hub holds").contains("| no result |"), r.verdicts().toString());
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * many (issue #10), in ONE server JVM, so that the machine's drift between JVMs cannot enter the
  * comparison. A fiber's or a virtual thread's handler keeps the frames it started with for as long
  * as its connection lives: when the path each connection runs once (accept, spawn, the handler's
- * entry) was still interpreted or C1-compiled at its start, those frames stay in its stack, and
- * the JDK freezes and thaws that stack on its slow paths at every wait. A selector loop has no
- * such stack.
+ * entry) was still interpreted or C1-compiled at its start, those frames stay in its stack. Whether
+ * that costs anything per round trip is what this measures (a selector loop has no such stack; on
+ * this machine it found no difference: BENCHMARKS.md, "Connections that start cold").
  *
  * <p>Against each server, started fresh and pinned to one CPU (this JVM, the client, pins itself to
  * another): open set A of N connections at once, one echo round trip each; then churn (short
@@ -59,8 +60,9 @@ public final class ColdStartHarness {
         int n = Integer.parseInt(opt.get("--connections"));
         int size = Integer.parseInt(opt.get("--size"));
         int churn = Integer.parseInt(opt.get("--churn"));
-        if (pairs < 2 || window <= 0.3 || n < 1 || size < 1 || churn < 0) {
-            throw new IllegalArgumentException("need --pairs >= 2, --window > 0.3, --connections, --size >= 1, --churn >= 0");
+        if (pairs < 2 || window <= 0.3 || n < 1 || size < 1 || size > 65536 || churn < 0) {
+            throw new IllegalArgumentException("need --pairs >= 2, --window > 0.3, --connections >= 1, --size 1..65536, "
+                    + "--churn >= 0");
         }
         Map<String, List<String>> known = NioEchoHarness.serverCommands(args[0], args[1], args[2]);
         List<String> servers = List.of(opt.get("--servers").split(","));
@@ -77,6 +79,9 @@ public final class ColdStartHarness {
                 throw new IllegalStateException("taskset could not pin the client to CPU " + opt.get("--client-cpu"));
             }
         }
+        // The servers do not exit by themselves: whatever ends this JVM short of SIGKILL takes them along.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroyForcibly)));
         String java = ProcessHandle.current().info().command().orElse("java");
         StringBuilder summary = new StringBuilder();
         summary.append(String.format(Locale.ROOT, "%n%d connections per set, %d churned between A and B, %d pairs of %.1f s "
@@ -91,11 +96,17 @@ public final class ColdStartHarness {
             cmd.addAll(known.get(s));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
-                int port = awaitPort(s, p);
+                int port = CompletableFuture.supplyAsync(() -> awaitPort(s, p))
+                        .get(60, TimeUnit.SECONDS);
                 ColdStartHarness h = new ColdStartHarness(new InetSocketAddress("127.0.0.1", port), size);
                 String row = h.compare(s, n, churn, pairs, window);
                 ok &= h.errors == 0;
                 summary.append(row);
+            } catch (Exception e) {
+                // this server's result is lost, not the others'
+                System.out.println("cold-start: " + s + " FAILED: " + e);
+                summary.append("| ").append(s).append(" | failed: ").append(e).append(" | | | |\n");
+                ok = false;
             } finally {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
@@ -107,8 +118,17 @@ public final class ColdStartHarness {
         System.exit(ok ? 0 : 1);
     }
 
-    private static int awaitPort(String server, Process p) throws IOException {
+    /** The port the server printed (a 60 s deadline is the caller's); its other lines go to stderr. */
+    private static int awaitPort(String server, Process p) {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            return readPort(server, r);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static int readPort(String server, BufferedReader r) throws IOException {
         for (String l; (l = r.readLine()) != null; ) {
             if (l.contains("listening on port ")) {
                 Thread.ofPlatform().daemon().start(() -> {
@@ -132,6 +152,8 @@ public final class ColdStartHarness {
         final SocketChannel ch;
         final ByteBuffer in;
         final byte[] sent;
+        /** The server closed it: it takes no part in later windows (counted as an error once). */
+        boolean dead;
 
         Conn(SocketChannel ch, int size, int id) {
             this.ch = ch;
@@ -153,12 +175,28 @@ public final class ColdStartHarness {
     }
 
     private String compare(String server, int n, int churn, int pairs, double window) throws IOException {
-        List<Conn> a = open(n, 0);
+        List<Conn> a = new ArrayList<>();
+        List<Conn> b = new ArrayList<>();
+        try {
+            return compare(server, a, b, n, churn, pairs, window);
+        } finally {
+            for (Conn c : a) {
+                c.ch.close();
+            }
+            for (Conn c : b) {
+                c.ch.close();
+            }
+        }
+    }
+
+    private String compare(String server, List<Conn> a, List<Conn> b, int n, int churn, int pairs, double window)
+            throws IOException {
+        open(a, n, 0);
         drive(a, 0.5); // every handler has started and waits for its next message
         int churnErrors = NioLoadClient.churn(addr, new NioLoadClient.Config(addr.getHostString(), addr.getPort(), 1, size,
                 0, 1, 10, churn));
         errors += churnErrors;
-        List<Conn> b = open(n, n);
+        open(b, n, n);
         drive(b, 0.5);
         double[] ra = new double[pairs];
         double[] rb = new double[pairs];
@@ -174,12 +212,6 @@ public final class ColdStartHarness {
             ratio[i] = rb[i] / ra[i];
             System.out.printf(Locale.ROOT, "%s pair %d: A (cold) %.0f rt/s, B (after churn) %.0f rt/s, B/A %.3f%n", server,
                     i + 1, ra[i], rb[i], ratio[i]);
-        }
-        for (Conn c : a) {
-            c.ch.close();
-        }
-        for (Conn c : b) {
-            c.ch.close();
         }
         double mean = 0;
         for (double r : ratio) {
@@ -206,15 +238,20 @@ public final class ColdStartHarness {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private List<Conn> open(int n, int firstId) throws IOException {
-        List<Conn> set = new ArrayList<>(n);
+    /** Opens {@code n} connections into {@code set} (which the caller closes, however this ends). */
+    private void open(List<Conn> set, int n, int firstId) throws IOException {
         for (int i = 0; i < n; i++) {
-            SocketChannel ch = SocketChannel.open(addr); // blocking connect, then non-blocking use
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.socket().connect(addr, 10_000); // blocking, bounded; then non-blocking use
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.configureBlocking(false);
             set.add(new Conn(ch, size, firstId + i));
         }
-        return set;
     }
 
     /**
@@ -225,14 +262,17 @@ public final class ColdStartHarness {
     private double drive(List<Conn> set, double seconds) throws IOException {
         long counted = 0;
         try (Selector sel = Selector.open()) {
+            int inFlight = 0;
             for (Conn c : set) {
-                c.ch.register(sel, SelectionKey.OP_READ, c);
-                send(c);
+                if (!c.dead) {
+                    c.ch.register(sel, SelectionKey.OP_READ, c);
+                    send(c);
+                    inFlight++;
+                }
             }
             long start = System.nanoTime();
             long countFrom = start + UNCOUNTED_NANOS;
             long end = start + (long) (seconds * 1e9);
-            int inFlight = set.size();
             long drainEnd = end + DRAIN_NANOS;
             while (inFlight > 0) {
                 long now = System.nanoTime();
@@ -250,6 +290,7 @@ public final class ColdStartHarness {
                         errors++;
                         System.out.println("cold-start: the server closed a connection");
                         k.cancel();
+                        c.dead = true;
                         inFlight--;
                         continue;
                     }
@@ -280,8 +321,15 @@ public final class ColdStartHarness {
     private void send(Conn c) throws IOException {
         c.in.clear();
         ByteBuffer out = ByteBuffer.wrap(c.sent);
-        while (out.hasRemaining()) {
-            c.ch.write(out); // 64 bytes into an empty socket buffer: written at once
+        // One message into a socket whose previous one was echoed: its send buffer is empty, and a
+        // message of at most 64 KB goes at once; a server that stops reading ends the run, not a spin.
+        for (int spins = 0; out.hasRemaining(); spins++) {
+            if (c.ch.write(out) == 0) {
+                if (spins > 1000) {
+                    throw new IOException("the server takes no more bytes on a connection");
+                }
+                Thread.onSpinWait();
+            }
         }
     }
 }

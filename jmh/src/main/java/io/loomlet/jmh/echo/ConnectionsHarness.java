@@ -104,16 +104,39 @@ public final class ConnectionsHarness {
         long maxMinutes = Long.parseLong(opt.getOrDefault("max-minutes", "20"));
         List<String> serverFlags = new ArrayList<>(List.of(opt.getOrDefault("server-flags", DEFAULT_SERVER_FLAGS).trim().split("\\s+")));
         serverFlags.add("-Dconnections.handler=" + opt.getOrDefault("handler", "talk"));
+        if (batch < 1 || warmupWave < 1 || warmup < 0 || runs < 1 || finalEchoes < 0 || headroom < 0) {
+            throw new IllegalArgumentException("--batch and --warmup-wave must be at least 1, --runs at least 1, and "
+                    + "--warmup, --final-echoes and --headroom not negative");
+        }
         long limit = descriptorLimit();
-        int max = (int) ((limit - headroom) / batch * batch);
+        // The most this machine allows: the descriptor limit less headroom, and the ephemeral ports of one
+        // client address to one server port less headroom (a limit of a million would otherwise ask for
+        // more connections than there are ports). Loopback reuses the warm-up's TIME_WAIT ports only with
+        // net.ipv4.tcp_tw_reuse at 1 or 2 (2, loopback only, is Linux's default).
+        long ports = ephemeralPorts();
+        int max = (int) ((Math.min(limit, ports) - headroom) / batch * batch);
+        if (max < batch) {
+            throw new IllegalArgumentException("this machine allows too few connections (descriptor limit " + limit
+                    + ", ephemeral ports " + ports + ", less headroom " + headroom + ") for one batch of " + batch);
+        }
+        if (warmupWave > max) {
+            throw new IllegalArgumentException("--warmup-wave " + warmupWave + " is more than this machine allows at once ("
+                    + max + ")");
+        }
         List<Integer> steps = new ArrayList<>();
         for (String s : opt.getOrDefault("steps", "1000,5000,10000,max").split(",")) {
             int n = s.equals("max") ? max : Integer.parseInt(s);
-            if (n > limit - 100) {
-                throw new IllegalArgumentException(n + " connections need more descriptors than this process may open ("
-                        + limit + "; the server has the same limit)");
+            if (n > max) {
+                System.out.println("# step " + n + " left out: more than this machine allows (" + max + ")");
+                continue;
+            }
+            if (!steps.isEmpty() && n <= steps.get(steps.size() - 1)) {
+                throw new IllegalArgumentException("--steps must increase: " + opt.get("steps"));
             }
             steps.add(n);
+        }
+        if (steps.isEmpty()) {
+            steps.add(max);
         }
         List<String> machine = List.of("descriptor limit (soft) " + limit, "ephemeral ports " + firstLine(
                 "/proc/sys/net/ipv4/ip_local_port_range").replaceAll("\\s+", "-"), "fs.file-max " + firstLine(
@@ -138,13 +161,17 @@ public final class ConnectionsHarness {
         limitThread.start();
 
         List<Step> all = new ArrayList<>();
+        Map<Integer, Boolean> runOk = new java.util.TreeMap<>();
         boolean ok = true;
         for (int run = 1; run <= runs; run++) {
-            ok &= oneRun(run, steps, batch, warmup, warmupWave, histogram, finalEchoes, serverFlags, timeoutNanos, maxMinutes, all);
+            boolean r = oneRun(run, steps, batch, warmup, warmupWave, histogram, finalEchoes, serverFlags, timeoutNanos,
+                    maxMinutes, all);
+            runOk.put(run, r);
+            ok &= r;
         }
         summary(all, steps, finalEchoes);
         if (opt.containsKey("csv")) {
-            writeCsv(Path.of(opt.get("csv")), all, opt.getOrDefault("handler", "talk"));
+            writeCsv(Path.of(opt.get("csv")), all, runOk, opt.getOrDefault("handler", "talk"));
         }
         System.out.println(ok ? "connections: no errors" : "connections: ERRORS (see above)");
         System.out.flush();
@@ -159,8 +186,9 @@ public final class ConnectionsHarness {
     /** One step of one run: {@code n} connections open, idle after their {@code echoes}-th round trip. */
     record Step(int run, int n, int echoes, int clientErrors, long serverErrors, Sample base, Sample at, double[] stacks,
             boolean ok) {
+        /** The connections the server had open (each one checked by the harness), else the number asked for. */
         int count() {
-            return n;
+            return at.active > 0 ? (int) at.active : n;
         }
 
         double heapEach() {
@@ -200,11 +228,12 @@ public final class ConnectionsHarness {
         reader.start();
         PrintWriter to = new PrintWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8), true);
         boolean ok = true;
+        ConnectionsHarness h = null;
         try {
             String first = expect(lines, "listening on port ", 60);
             int port = Integer.parseInt(first.substring(first.lastIndexOf(' ') + 1));
             System.out.printf("run %d: server pid %d on 127.0.0.1:%d%n", run, p.pid(), port);
-            ConnectionsHarness h = new ConnectionsHarness(new InetSocketAddress("127.0.0.1", port), timeoutNanos);
+            h = new ConnectionsHarness(new InetSocketAddress("127.0.0.1", port), timeoutNanos);
             if (warmup > 0) {
                 // In waves of at most warmupWave open at once (the descriptor limit), so that W can be
                 // large: a path run once per connection (accept, spawn, the handler's entry) is compiled
@@ -218,7 +247,9 @@ public final class ConnectionsHarness {
                         e += h.exchangeAll(batch);
                     }
                     h.closeAll();
-                    waitForActive(to, lines, 0);
+                    if (waitForActive(to, lines, 0).active != 0) {
+                        throw new IllegalStateException("the server still holds warm-up connections after 60 s");
+                    }
                     done += wave;
                 }
                 Thread.sleep(2000); // the JIT's queue drains
@@ -293,6 +324,9 @@ public final class ConnectionsHarness {
             System.out.println("run " + run + ": FAILED: " + e);
             ok = false;
         } finally {
+            if (h != null) {
+                h.release(); // a run that failed midway leaves up to N sockets: the next run needs the descriptors
+            }
             to.close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -305,8 +339,13 @@ public final class ConnectionsHarness {
     public static final String CSV_HEADER = "connections-run,n,echoes,heapPerConnection,rssPerConnection,clientErrors,serverErrors,"
             + "chunksPerFiber,wordsAllocatedPerFiber,wordsLivePerFiber,handler,ok";
 
-    /** One row per step of every run (the frozen-stack columns only at the top N; empty elsewhere). */
-    private static void writeCsv(Path file, List<Step> all, String handler) throws IOException {
+    /**
+     * One row per step of every run (the frozen-stack columns only at the top N; empty elsewhere), then
+     * one row per run with {@code echoes} -1: whether the whole run was clean (warm-up, every step,
+     * the close and the descriptor count after it; false also for a run that failed partway, whose
+     * later steps have no rows) and, as {@code n}, the most connections it reached.
+     */
+    private static void writeCsv(Path file, List<Step> all, Map<Integer, Boolean> runOk, String handler) throws IOException {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (Step x : all) {
             b.append(String.format(Locale.ROOT, "%d,%d,%d,%.1f,%.1f,%d,%d,", x.run, x.n, x.echoes, x.heapEach(), x.rssEach(),
@@ -314,6 +353,10 @@ public final class ConnectionsHarness {
             b.append(x.stacks == null ? ",," : String.format(Locale.ROOT, "%.2f,%.1f,%.1f", x.stacks[0], x.stacks[1], x.stacks[2]));
             b.append(',').append(handler).append(',').append(x.ok).append('\n');
         }
+        runOk.forEach((run, ok) -> {
+            int reached = all.stream().filter(x -> x.run == run).mapToInt(Step::n).max().orElse(0);
+            b.append(run).append(',').append(reached).append(",-1,,,,,,,,").append(handler).append(',').append(ok).append('\n');
+        });
         Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + file);
     }
@@ -499,7 +542,6 @@ public final class ConnectionsHarness {
         }
     }
 
-    /** Opens connections in batches until {@code n} are open, each checked by one round trip; returns the errors. */
     /**
      * The server's {@code stacks} line, per parked fiber: stack chunks, the words they were allocated
      * with, the words of frames in them, and the commonest chunk chains. A chunk's heap bytes are 8 per
@@ -509,6 +551,10 @@ public final class ConnectionsHarness {
             throws Exception {
         to.println("stacks");
         String r = expect(lines, "stacks ", 60).substring("stacks ".length());
+        if (r.startsWith("error=")) {
+            System.out.printf("run %d: frozen stacks %s: the server could not read them (%s)%n", run, when, r);
+            return null; // a diagnostic: the measurement stands without it
+        }
         Map<String, String> kv = new HashMap<>();
         for (String w : r.split(" ")) {
             int eq = w.indexOf('=');
@@ -524,6 +570,7 @@ public final class ConnectionsHarness {
             Long.parseLong(kv.get("live")) / n};
     }
 
+    /** Opens connections in batches until {@code n} are open, each checked by one round trip; returns the errors. */
     private int openUpTo(int n, int batch) throws IOException {
         int errors = 0;
         // no retries: a connection that failed counts as an error and is not replaced
@@ -553,6 +600,27 @@ public final class ConnectionsHarness {
         }
         open.removeIf(c -> c.state == FAILED);
         return errors;
+    }
+
+    /** Closes every connection and the selector, whatever state they are in. */
+    private void release() {
+        try {
+            closeAll();
+        } catch (IOException | RuntimeException e) {
+            for (Conn c : open) {
+                try {
+                    c.ch.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            open.clear();
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
     }
 
     private void closeAll() throws IOException {
@@ -655,6 +723,16 @@ public final class ConnectionsHarness {
     // ---- the machine ----
 
     /** This process's soft limit on open descriptors ({@code /proc/self/limits}); the server inherits it. */
+    /** How many ephemeral ports there are ({@code ip_local_port_range}); a large number if unknown. */
+    private static long ephemeralPorts() {
+        try {
+            String[] r = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+            return Long.parseLong(r[1]) - Long.parseLong(r[0]) + 1;
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     private static long descriptorLimit() throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/self/limits"))) {
             if (l.startsWith("Max open files")) {

@@ -103,7 +103,16 @@ public final class ConnectionsServer {
                         h.lines().limit(k > 0 ? k : Long.MAX_VALUE).forEach(System.out::println);
                         reply("end");
                     }
-                    case "stacks" -> reply("stacks " + stacks());
+                    case "stacks" -> {
+                        String st;
+                        try {
+                            st = stacks();
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            // a JDK that renamed a field, or no --add-opens: say so, and go on serving
+                            st = "error=" + String.valueOf(e).replace(' ', '_');
+                        }
+                        reply("stacks " + st);
+                    }
                     case "quit" -> {
                         reply("bye");
                         Runtime.getRuntime().halt(0);
@@ -145,10 +154,7 @@ public final class ConnectionsServer {
         long live = 0;
         Map<String, Integer> shapes = new HashMap<>();
         for (Object o : (List<?>) snapshot.invoke(list)) {
-            Object c = cont.get(o);
-            if (c == null) {
-                continue;
-            }
+            Object c = cont.get(o); // a user fiber's: never null
             n++;
             StringBuilder shape = new StringBuilder();
             for (Object k = tail.get(c); k != null; k = parent.get(k)) {

@@ -109,7 +109,8 @@ public final class NioEchoHarness {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             csv.println("server,round,connections,size,seconds,roundTrips,rtPerSecond,p50us,p99us,p999us,maxUs,errors,"
                     + "connectErrors,resets,badEchoes,eofs,live,serverCpuPerSecond,clientCpuPerSecond,otherCpuPerSecond,"
-                    + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip,serverCpus,clientCpus");
+                    + "serverCpuUsPerRoundTrip,serverReadCallsPerRoundTrip,serverWriteCallsPerRoundTrip,serverCpus,clientCpus,"
+                    + "churn");
             for (int round = 1; round <= rounds; round++) {
                 if (idleGate > 0) {
                     waitForIdle(idleGate);
@@ -129,7 +130,7 @@ public final class NioEchoHarness {
                     cmd.addAll(known.get(s));
                     Run r = runOnce(s, round, cmd, clientCmd);
                     runs.add(r);
-                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%s,%s%n", s,
+                    csv.printf(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%s,%s,%s%n", s,
                             round, r.result().get("connections"), r.result().get("size"), r.result().get("seconds"),
                             r.result().get("roundTrips"), r.result().get("rtPerSecond"), r.result().get("p50us"),
                             r.result().get("p99us"), r.result().get("p999us"), r.result().get("maxUs"),
@@ -137,7 +138,7 @@ public final class NioEchoHarness {
                             r.result().get("badEchoes"), r.result().get("eofs"), r.result().get("live"), r.serverCpu(),
                             r.clientCpu(), r.otherCpu(), r.serverCpu() / r.rtPerSecond() * 1e6,
                             r.serverReads() / r.get("roundTrips"), r.serverWrites() / r.get("roundTrips"),
-                            opt.get("--server-cpu").replace(',', ' '), opt.get("--client-cpu").replace(',', ' '));
+                            opt.get("--server-cpu").replace(',', ' '), opt.get("--client-cpu").replace(',', ' '), opt.get("--churn"));
                     csv.flush();
                     System.out.printf(Locale.ROOT,
                             "round %d %-9s %9.0f rt/s  p50 %7.1f us  p99 %8.1f us  p99.9 %8.1f us  max %8.1f us  errors %s"

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An echo load client in plain {@code java.nio}, with no Loomlet code, so that it drives every echo
@@ -65,7 +66,8 @@ public final class NioLoadClient {
         Config {
             if (connections < 1 || size < 1 || seconds <= 0 || warmupSeconds < 0 || connectTimeoutSeconds <= 0
                     || churn < 0) {
-                throw new IllegalArgumentException("connections, size and seconds must be positive: " + this);
+                throw new IllegalArgumentException("connections, size and seconds must be positive, warm-up and churn "
+                        + "not negative: " + this);
             }
         }
     }
@@ -469,14 +471,22 @@ public final class NioLoadClient {
 
     /**
      * The churn phase (see the class comment): plain blocking {@link Socket}s with the connect timeout
-     * as connect and read timeout. Returns how many failed.
+     * as connect and read timeout, and the whole phase bounded too (the connect timeout, or 20 ms a
+     * connection if that is longer): what is left at the deadline counts as failed. Returns how many
+     * failed.
      */
     static int churn(InetSocketAddress addr, Config cfg) {
         int timeoutMs = (int) Math.max(1, cfg.connectTimeoutSeconds() * 1000);
+        long deadline = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(timeoutMs),
+                TimeUnit.MILLISECONDS.toNanos(20L * cfg.churn()));
         byte[] out = new byte[cfg.size()];
         byte[] in = new byte[cfg.size()];
         int failed = 0;
         for (int done = 0; done < cfg.churn(); ) {
+            if (System.nanoTime() > deadline) {
+                System.out.println("churn: out of time after " + done + " connections");
+                return failed + cfg.churn() - done;
+            }
             int wave = Math.min(CHURN_WAVE, cfg.churn() - done);
             List<Socket> open = new ArrayList<>(wave);
             try {
@@ -491,8 +501,7 @@ public final class NioLoadClient {
                             out[b] = (byte) ('a' + (done + i + b) % 26);
                         }
                         s.getOutputStream().write(out);
-                        s.getInputStream().readNBytes(in, 0, in.length);
-                        if (!Arrays.equals(in, upper(out))) {
+                        if (s.getInputStream().readNBytes(in, 0, in.length) != in.length || !Arrays.equals(in, upper(out))) {
                             failed++;
                         }
                     } catch (IOException e) {

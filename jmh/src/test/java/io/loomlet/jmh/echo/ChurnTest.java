@@ -10,9 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,19 +87,11 @@ class ChurnTest {
     @Test
     void theColdStartHarnessComparesTwoSetsInOneServerAndReportsTheRatio() throws Exception {
         // its own JVM: the harness exits when done
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), ColdStartHarness.class.getName(), "no-agent.jar", "no-examples",
-                System.getProperty("java.class.path"), "--servers", "nio", "--pairs", "2", "--window", "0.5",
-                "--connections", "20", "--churn", "100", "--server-cpu", "none", "--client-cpu", "none");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        } finally {
-            p.destroyForcibly();
-        }
-        assertEquals(0, p.exitValue(), out);
+        JvmRun run = JvmRun.of(ColdStartHarness.class, 90, "no-agent.jar", "no-examples", System.getProperty("java.class.path"),
+                "--servers", "nio", "--pairs", "2", "--window", "0.5", "--connections", "20", "--churn", "100",
+                "--server-cpu", "none", "--client-cpu", "none");
+        String out = run.out();
+        assertEquals(0, run.exit(), out);
         assertTrue(out.contains("cold-start: no errors"), out);
         assertTrue(out.matches("(?s).*\\| nio \\| [0-9,]+ \\| [0-9,]+ \\| [0-9.]+, [0-9.]+ \\| \\*\\*[0-9.]+ ± [0-9.]+\\*\\* \\|.*"),
                 out);

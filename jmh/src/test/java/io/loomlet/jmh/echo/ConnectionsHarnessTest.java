@@ -3,12 +3,9 @@ package io.loomlet.jmh.echo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -23,20 +20,11 @@ class ConnectionsHarnessTest {
     @Test
     void aSmallRunWarmsUpInWavesAndReportsTheParkedHandlersFrozenStacks(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("connections.csv");
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), ConnectionsHarness.class.getName(), "--steps", "100,150", "--batch",
-                "50", "--warmup", "250", "--warmup-wave", "100", "--histogram", "0", "--final-echoes", "1",
-                "--handler", "recv", "--server-flags", "-Xmx256m -XX:+UseParallelGC", "--max-minutes", "2", "--csv",
-                csv.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the harness ends by itself");
-        } finally {
-            p.destroyForcibly();
-        }
-        assertEquals(0, p.exitValue(), out);
+        JvmRun run = JvmRun.of(ConnectionsHarness.class, 150, "--steps", "100,150", "--batch", "50", "--warmup", "250",
+                "--warmup-wave", "100", "--histogram", "0", "--final-echoes", "1", "--handler", "recv", "--server-flags",
+                "-Xmx256m -XX:+UseParallelGC", "--max-minutes", "2", "--csv", csv.toString());
+        String out = run.out();
+        assertEquals(0, run.exit(), out);
         assertTrue(out.contains("connections: no errors"), out);
         // 250 warm-up connections in waves of 100 (100, 100, 50): the server counted every one of
         // them, or the step would have reported its accepted count as wrong and failed the run
@@ -55,20 +43,18 @@ class ConnectionsHarnessTest {
         // the CSV bench-report judges from: every step, the stacks at the top N only
         List<String> rows = Files.readAllLines(csv);
         assertEquals(ConnectionsHarness.CSV_HEADER, rows.get(0));
-        assertEquals(4, rows.size(), rows.toString()); // N=100, N=150, N=150 after echo 2
+        assertEquals(5, rows.size(), rows.toString()); // N=100, N=150, N=150 after echo 2, the run
         assertTrue(rows.get(1).startsWith("1,100,1,") && rows.get(1).endsWith(",,,recv,true"), rows.get(1));
-        assertTrue(rows.get(2).matches("1,150,1,[0-9.]+,-?[0-9.]+,0,0,[0-9.]+,[0-9.]+,[0-9.]+,recv,true"), rows.get(2));
-        assertTrue(rows.get(3).matches("1,150,2,[0-9.]+,-?[0-9.]+,0,0,[0-9.]+,[0-9.]+,[0-9.]+,recv,true"), rows.get(3));
+        assertTrue(rows.get(2).matches("1,150,1,-?[0-9.]+,-?[0-9.]+,0,0,[0-9.]+,[0-9.]+,[0-9.]+,recv,true"), rows.get(2));
+        assertTrue(rows.get(3).matches("1,150,2,-?[0-9.]+,-?[0-9.]+,0,0,[0-9.]+,[0-9.]+,[0-9.]+,recv,true"), rows.get(3));
+        assertEquals("1,150,-1,,,,,,,,recv,true", rows.get(4), "the run's own row: clean, 150 reached");
     }
 
     @Test
-    void badArgumentsAreRefusedWithTheUsage() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), ConnectionsHarness.class.getName(), "--warmup")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertTrue(p.exitValue() != 0 && out.contains("--warmup-wave"), out);
+    void badArgumentsAreRefusedWithTheUsage() throws Exception {
+        JvmRun noValue = JvmRun.of(ConnectionsHarness.class, 30, "--warmup");
+        assertTrue(noValue.exit() != 0 && noValue.out().contains("--warmup-wave"), noValue.out());
+        JvmRun zeroWave = JvmRun.of(ConnectionsHarness.class, 30, "--warmup-wave", "0");
+        assertTrue(zeroWave.exit() != 0 && zeroWave.out().contains("--warmup-wave must be at least 1"), zeroWave.out());
     }
 }
