@@ -29,10 +29,17 @@ import java.util.TreeSet;
  * the hand-written sections of BENCHMARKS.md (issue write-ups, before/after runs) survive a new
  * report. A file without the markers gets the block appended; a missing file is created.
  *
- * <p>Args: jmhCsv memoryTxt output command mode [echoCsv...] [--connections connectionsCsv] (any
- * number of {@code NioEchoHarness}'s CSVs — bench-report gives the pinned run, then the unpinned one;
- * a missing one adds nothing — and {@code ConnectionsHarness}'s, whose goals say "no result" when
- * it is missing).
+ * <p>The one-hub echo goals against the bare NIO loop and virtual threads on one carrier are judged
+ * from {@code InterleavedEchoHarness}'s windows when the run has them: all servers run at once and
+ * are driven in turn, window by window, so that the machine's drift, which moves ratios between
+ * JVMs run one after another by more than those goals' margins, hits each server alike. Their
+ * interval is the wider of two Student-t intervals: over the rounds' means (fresh JVMs each round:
+ * what the JIT decided in one is part of the error) and over every cycle pooled.
+ *
+ * <p>Args: jmhCsv memoryTxt output command mode [echoCsv...] [--connections connectionsCsv]
+ * [--interleaved interleavedCsv] (any number of {@code NioEchoHarness}'s CSVs — bench-report gives
+ * the pinned run, then the unpinned one; a missing one adds nothing —, {@code ConnectionsHarness}'s
+ * and {@code InterleavedEchoHarness}'s, whose goals say "no result" when they are missing).
  */
 public final class Report {
     private final Map<String, double[]> jmh = new HashMap<>(); // name -> score, error
@@ -44,6 +51,10 @@ public final class Report {
     /** ConnectionsHarness's runs: run -> clean from start to end. */
     private final Map<Integer, Boolean> connectionsRuns = new java.util.TreeMap<>();
     private boolean connectionsExpected;
+    /** InterleavedEchoHarness's windows, every round. */
+    private final List<Interleaved> interleaved = new ArrayList<>();
+    private boolean interleavedExpected;
+    private boolean interleavedPinned = true;
     private String connectionsHandler = "";
     private final StringBuilder out = new StringBuilder();
     private final List<String> verdicts = new ArrayList<>();
@@ -60,6 +71,8 @@ public final class Report {
         for (int i = 5; i < args.length; i++) {
             if (args[i].equals("--connections") && i + 1 < args.length) {
                 r.expectConnections(Path.of(args[++i]));
+            } else if (args[i].equals("--interleaved") && i + 1 < args.length) {
+                r.expectInterleaved(Path.of(args[++i]));
             } else {
                 r.readEcho(Path.of(args[i]));
             }
@@ -139,6 +152,45 @@ public final class Report {
     }
 
     /** The connections goals are judged from {@code p}, or say "no result" if the harness wrote nothing there. */
+    /** One window of one server in InterleavedEchoHarness's CSV. */
+    record Interleaved(int round, int cycle, String server, double rps, double cpuUsPerRt, long errors) {
+    }
+
+    void expectInterleaved(Path p) throws IOException {
+        interleavedExpected = true;
+        if (!Files.exists(p)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(p);
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<String> head = csvFields(lines.get(0));
+        for (String l : lines.subList(1, lines.size())) {
+            if (l.isBlank()) {
+                continue;
+            }
+            List<String> f = csvFields(l);
+            java.util.function.Function<String, String> col = c -> {
+                int i = head.indexOf(c);
+                if (i < 0 || i >= f.size()) {
+                    throw new IllegalArgumentException(p + " has no column " + c + " (not an InterleavedEchoHarness CSV?)");
+                }
+                return f.get(i);
+            };
+            interleavedPinned &= Boolean.parseBoolean(col.apply("pinned"));
+            interleaved.add(new Interleaved(Integer.parseInt(col.apply("round")), Integer.parseInt(col.apply("cycle")),
+                    col.apply("server"), Double.parseDouble(col.apply("rt_per_s")),
+                    Double.parseDouble(col.apply("server_cpu_us_per_rt")), Long.parseLong(col.apply("errors"))));
+        }
+    }
+
+    /** For tests: one interleaved window. */
+    void putInterleaved(int round, int cycle, String server, double rps, double cpuUsPerRt) {
+        interleavedExpected = true;
+        interleaved.add(new Interleaved(round, cycle, server, rps, cpuUsPerRt, 0));
+    }
+
     void expectConnections(Path p) throws IOException {
         connectionsExpected = true;
         if (Files.exists(p)) {
@@ -292,8 +344,9 @@ public final class Report {
         try {
             verdict.run();
         } catch (Missing m) {
-            verdict(goal, "no result", m.getMessage() + " in this run (see " + (m.getMessage().contains("echo server")
-                    ? "echo-pinned.log and echo-2cores.log" : "jmh.log") + ")");
+            verdict(goal, "no result", m.getMessage() + " in this run (see " + (m.getMessage().contains("interleaved")
+                    ? "interleaved.log" : m.getMessage().contains("echo server") ? "echo-pinned.log and echo-2cores.log" : "jmh.log")
+                    + ")");
         }
     }
 
@@ -370,6 +423,94 @@ public final class Report {
             var += (x - mean) * (x - mean) / (n - 1);
         }
         return new Ratio(mean, T95[Math.min(n - 1, T95.length - 1)] * Math.sqrt(var / n));
+    }
+
+    /**
+     * a's round trips/s over b's, cycle by cycle, from the interleaved windows ({@code byCpu}: b's CPU
+     * per round trip over a's): the mean over every cycle, with the wider of the two intervals (over
+     * the rounds' means, and over the cycles pooled; see the class doc). One round alone gives no
+     * interval: its JVMs' luck cannot be told from the servers.
+     */
+    Ratio interleavedRatio(String a, String b, boolean byCpu) {
+        Map<String, Interleaved> byKey = new HashMap<>();
+        for (Interleaved w : interleaved) {
+            byKey.put(w.round() + "/" + w.cycle() + "/" + w.server(), w);
+        }
+        Map<Integer, List<Double>> perRound = new java.util.TreeMap<>();
+        List<Double> pooled = new ArrayList<>();
+        for (Interleaved x : interleaved) {
+            Interleaved y = x.server().equals(a) ? byKey.get(x.round() + "/" + x.cycle() + "/" + b) : null;
+            if (y == null) {
+                continue;
+            }
+            double v = byCpu ? y.cpuUsPerRt() / x.cpuUsPerRt() : x.rps() / y.rps();
+            if (Double.isFinite(v) && v > 0) {
+                perRound.computeIfAbsent(x.round(), k -> new ArrayList<>()).add(v);
+                pooled.add(v);
+            }
+        }
+        if (pooled.isEmpty()) {
+            throw new Missing("interleaved windows of both echo servers " + a + " and " + b);
+        }
+        double[] all = pooled.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] means = perRound.values().stream()
+                .mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)).toArray();
+        double mean = 0;
+        for (double v : all) {
+            mean += v / all.length;
+        }
+        if (means.length < 2) {
+            return new Ratio(mean, Double.POSITIVE_INFINITY);
+        }
+        return new Ratio(mean, Math.max(tHalf(all), tHalf(means)));
+    }
+
+    /** The 95% Student-t half-width of the mean of {@code v} (at least two values). */
+    private static double tHalf(double[] v) {
+        int n = v.length;
+        double mean = 0;
+        for (double x : v) {
+            mean += x / n;
+        }
+        double var = 0;
+        for (double x : v) {
+            var += (x - mean) * (x - mean) / (n - 1);
+        }
+        return T95[Math.min(n - 1, T95.length - 1)] * Math.sqrt(var / n);
+    }
+
+    /** "n cycles in r rounds" of the interleaved windows pairing a with b. */
+    String interleavedCounts(String a, String b) {
+        Set<String> cycles = new TreeSet<>();
+        Set<Integer> rounds = new TreeSet<>();
+        Set<String> withB = new java.util.HashSet<>();
+        for (Interleaved w : interleaved) {
+            if (w.server().equals(b)) {
+                withB.add(w.round() + "/" + w.cycle());
+            }
+        }
+        for (Interleaved w : interleaved) {
+            if (w.server().equals(a) && withB.contains(w.round() + "/" + w.cycle())) {
+                cycles.add(w.round() + "/" + w.cycle());
+                rounds.add(w.round());
+            }
+        }
+        return cycles.size() + " cycles in " + rounds.size() + " round" + (rounds.size() == 1 ? "" : "s");
+    }
+
+    /** An echo goal judged from the interleaved windows, with the one-after-another ratio beside it when the run has it. */
+    void interleavedAtLeast(String goal, String a, String b, double limit) {
+        Ratio r = interleavedRatio(a, b, false);
+        String noisy = !Double.isFinite(r.error()) ? " (no error: one round)" : r.error() > NOISY * r.value()
+                ? String.format(Locale.ROOT, " (noisy: error %.0f%%)", 100 * r.error() / r.value()) : "";
+        String sequential;
+        try {
+            sequential = "; servers one after another (NioEchoHarness, for comparison): " + echoRatio(a, b).show() + "x";
+        } catch (Missing m) {
+            sequential = "";
+        }
+        atLeast(goal, r, limit, "round trips/s" + noisy + ", windows interleaved while both run, " + interleavedCounts(a, b)
+                + "; by server CPU per round trip " + interleavedRatio(a, b, true).show() + "x" + sequential);
     }
 
     /** Student's t, two-sided 95%, by degrees of freedom (index), 30+ for the last. */
@@ -463,11 +604,11 @@ public final class Report {
         String cpu = cpu();
         boolean careful = mode.equals("careful");
         out.append("Generated by `").append(command).append("` in its ").append(careful
-                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory 3 runs; echo 10 rounds of a "
-                        + "3 s warm-up and a 5 s window: more, shorter rounds narrow the paired intervals, and runs close in time "
-                        + "pair better on a machine whose speed drifts; connections 3 runs)"
-                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; connections 1 "
-                        + "run; read the error "
+                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory 3 runs; echo 5 rounds of a "
+                        + "3 s warm-up and a 5 s window, one server after another; interleaved echo 4 rounds of 24 cycles of 3 s "
+                        + "windows; connections 3 runs)"
+                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; interleaved "
+                        + "echo 2 rounds of 3 cycles of 2 s windows; connections 1 run; read the error "
                         + "columns: verdicts that need a smaller error say indicative)")
                 .append(".\n\n");
         out.append("Machine: ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores; ")
@@ -590,7 +731,7 @@ public final class Report {
 
         out.append("\n## Verdicts (DESIGN.md's and #10's performance goals)\n\n| goal | verdict | measured |\n|---|---|---|\n");
         verdicts.forEach(v -> out.append(v).append('\n'));
-        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 35 minutes on 2 cores)" : "` (about 7 minutes on 2 cores)")
+        out.append("\nReproduce: `").append(command).append(careful ? " --careful` (about 50 minutes on 2 cores)" : "` (about 8 minutes on 2 cores)")
                 .append(". Each ratio compares numbers from this one run. Not in this report: the 5,000-client tail "
                         + "(`./loomlet bench-echo --connections 5000`), written up by hand above.\n");
         return out.toString();
@@ -638,15 +779,27 @@ public final class Report {
         out.append("\nA window is noisy when the rest of the machine took 0.2 CPU s/s or more during it. Ratios below are ")
                 .append("per round (paired), mean ± 95% Student-t interval, leaving out the rounds in which either server's ")
                 .append("window was noisy; by the server's CPU per round trip, the other server's over the hub's.\n");
-        String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, " + pinnedOrNot("hub", "nio") + " (#10)";
-        judge(g1, () -> echoAtLeast(g1, "hub", "nio", 0.95, "; by server CPU per round trip " + echoRatio("hub", "nio", true).show()
-                + "x"));
-        String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, "
-                + pinnedOrNot("hub", "vthreads1") + " (#10)";
-        judge(g2, () -> echoAtLeast(g2, "hub", "vthreads1", 1.2, "; by server CPU per round trip "
-                + echoRatio("hub", "vthreads1", true).show() + "x"));
-        String g3 = "echo: one hub at least 0.8x the bare NIO loop (DESIGN.md)";
-        judge(g3, () -> echoAtLeast(g3, "hub", "nio", 0.8, ""));
+        if (interleavedExpected) {
+            interleavedSection();
+            String pinned = interleavedPinned ? "pinned" : "NOT pinned";
+            String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, " + pinned + " (#10)";
+            judge(g1, () -> interleavedAtLeast(g1, "hub", "nio", 0.95));
+            String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, " + pinned + " (#10)";
+            judge(g2, () -> interleavedAtLeast(g2, "hub", "vthreads1", 1.2));
+            String g3 = "echo: one hub at least 0.8x the bare NIO loop (DESIGN.md)";
+            judge(g3, () -> interleavedAtLeast(g3, "hub", "nio", 0.8));
+        } else {
+            String g1 = "echo: one hub at least 0.95x the bare NIO loop, independent client, " + pinnedOrNot("hub", "nio")
+                    + " (#10)";
+            judge(g1, () -> echoAtLeast(g1, "hub", "nio", 0.95, "; by server CPU per round trip "
+                    + echoRatio("hub", "nio", true).show() + "x"));
+            String g2 = "echo: one hub at least 1.2x virtual threads on one carrier, independent client, "
+                    + pinnedOrNot("hub", "vthreads1") + " (#10)";
+            judge(g2, () -> echoAtLeast(g2, "hub", "vthreads1", 1.2, "; by server CPU per round trip "
+                    + echoRatio("hub", "vthreads1", true).show() + "x"));
+            String g3 = "echo: one hub at least 0.8x the bare NIO loop (DESIGN.md)";
+            judge(g3, () -> echoAtLeast(g3, "hub", "nio", 0.8, ""));
+        }
         String g4 = "echo: the unmodified LegacyEchoServer under the launcher at least 0.8x StreamServer (#12)";
         judge(g4, () -> echoAtLeast(g4, "legacy", "hub", 0.8, ""));
         String g5 = "echo: HubGroup of 2 at least virtual threads on the default carriers (unpinned)";
@@ -654,9 +807,35 @@ public final class Report {
         if (!echo.isEmpty()) {
             long errors = echo.values().stream().flatMap(List::stream).mapToLong(r -> Math.max(0, r.errors())).sum();
             long unknown = echo.values().stream().flatMap(List::stream).filter(r -> r.errors() < 0).count();
+            long windowErrors = interleaved.stream().mapToLong(Interleaved::errors).sum();
             verdict("echo: no errors (connects, resets, wrong or short echoes, EOFs)", unknown > 0 ? "no result"
-                    : errors == 0 ? "**met**" : "**not met**", errors + " in " + echo.values().stream().mapToInt(List::size).sum()
-                            + " runs" + (unknown > 0 ? "; " + unknown + " runs did not say" : ""));
+                    : errors + windowErrors == 0 ? "**met**" : "**not met**", errors + " in "
+                            + echo.values().stream().mapToInt(List::size).sum() + " runs"
+                            + (interleaved.isEmpty() ? "" : ", " + windowErrors + " in " + interleaved.size() + " interleaved windows")
+                            + (unknown > 0 ? "; " + unknown + " runs did not say" : ""));
+        }
+    }
+
+    private void interleavedSection() {
+        out.append("\n## Echo, windows interleaved (`InterleavedEchoHarness`)\n\n");
+        if (interleaved.isEmpty()) {
+            out.append("No result: the interleaved harness wrote nothing in this run (see interleaved.log).\n");
+            return;
+        }
+        out.append("All servers run at once, one JVM each, ").append(interleavedPinned ? "pinned to one CPU, the client to another"
+                : "NOT pinned").append("; the same plain-NIO client drives one server at a time for a window, in an order that ")
+                .append("rotates every cycle, so the machine's drift reaches every server alike. Ratios below are cycle by cycle; ")
+                .append("their interval is the wider of Student's t over the rounds' means (fresh JVMs each round) and over all ")
+                .append("cycles pooled.\n\n| server | windows | round trips/s, median | server CPU µs per round trip, median | ")
+                .append("errors |\n|---|---|---|---|---|\n");
+        Map<String, List<Interleaved>> byServer = new LinkedHashMap<>();
+        interleaved.forEach(w -> byServer.computeIfAbsent(w.server(), k -> new ArrayList<>()).add(w));
+        for (Map.Entry<String, List<Interleaved>> e : byServer.entrySet()) {
+            List<Interleaved> ws = e.getValue();
+            out.append("| ").append(ECHO_SERVERS.getOrDefault(e.getKey(), e.getKey())).append(" | ").append(ws.size())
+                    .append(" | ").append(fmt(median(ws.stream().map(Interleaved::rps).toList()))).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f", median(ws.stream().map(Interleaved::cpuUsPerRt).toList())))
+                    .append(" | ").append(ws.stream().mapToLong(Interleaved::errors).sum()).append(" |\n");
         }
     }
 

@@ -167,6 +167,71 @@ class ReportTest {
     }
 
     @Test
+    void interleavedWindowsJudgeTheOneHubGoalsWithTheWiderOfTheRoundAndThePooledInterval() {
+        Report r = new Report();
+        // two rounds of two cycles; hub/nio per cycle 0.98, 1.00 | 0.96, 0.99: round means 0.99 and 0.975
+        double[] hub = {98, 100, 96, 99};
+        for (int i = 0; i < 4; i++) {
+            r.putInterleaved(1 + i / 2, 1 + i % 2, "hub", hub[i], 5.0);
+            // nio's CPU per round trip over the hub's is the same ratio as the round trips
+            r.putInterleaved(1 + i / 2, 1 + i % 2, "nio", 100, 5.0 * hub[i] / 100);
+        }
+        Report.Ratio q = r.interleavedRatio("hub", "nio", false);
+        assertEquals(0.9825, q.value(), 1e-9);
+        // over rounds: sd of (0.99, 0.975) = 0.0106, t(1) 12.71: 0.095; pooled: sd of the four 0.0171, t(3) 3.18: 0.027
+        assertEquals(12.71 * Math.sqrt(0.0001125) / Math.sqrt(2), q.error(), 1e-6);
+        assertEquals(0.9825, r.interleavedRatio("hub", "nio", true).value(), 1e-9);
+        assertEquals("4 cycles in 2 rounds", r.interleavedCounts("hub", "nio"));
+        String block = r.write("cmd", "careful");
+        assertTrue(block.contains("| echo: one hub at least 0.95x the bare NIO loop, independent client, pinned (#10) | "
+                + "indicative (within error) | 0.98 ± 0.10x; round trips/s, windows interleaved while both run, "
+                + "4 cycles in 2 rounds"),
+                block);
+        assertTrue(block.contains("| echo: one hub at least 0.8x the bare NIO loop (DESIGN.md) | **met**"), block);
+        assertTrue(block.contains("no result for interleaved windows of both echo servers hub and vthreads1 in this run "
+                + "(see interleaved.log)"), block);
+        assertTrue(block.contains("## Echo, windows interleaved"), block);
+    }
+
+    @Test
+    void oneInterleavedRoundGivesNoIntervalAndAMissingFileSaysNoResult(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Report one = new Report();
+        one.putInterleaved(1, 1, "hub", 200, 5);
+        one.putInterleaved(1, 1, "nio", 100, 5);
+        one.putInterleaved(1, 2, "hub", 200, 5);
+        one.putInterleaved(1, 2, "nio", 100, 5);
+        one.write("cmd", "quick");
+        // 2.0 with no interval: the JVMs of one round could have been lucky
+        assertTrue(verdictOf(one, "echo: one hub at least 1.2x").contains("no result"), one.verdicts().toString());
+        assertTrue(verdictOf(one, "echo: one hub at least 0.95x").contains("indicative (within error) | 2.00 (error unknown)x"),
+                one.verdicts().toString());
+
+        Report none = new Report();
+        none.expectInterleaved(dir.resolve("interleaved.csv")); // the harness crashed before writing it
+        String block = none.write("cmd", "quick");
+        assertTrue(verdictOf(none, "echo: one hub at least 0.95x").contains("| no result |"), none.verdicts().toString());
+        assertTrue(block.contains("No result: the interleaved harness wrote nothing"), block);
+    }
+
+    @Test
+    void theInterleavedCsvIsReadByItsHeaderWithErrorsAndPinning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path csv = dir.resolve("interleaved.csv");
+        java.nio.file.Files.writeString(csv, io.loomlet.jmh.echo.InterleavedEchoHarness.CSV_HEADER + "\n"
+                + "1,1,1,hub,190000.0,0.98,5.2,0,false\n1,1,2,nio,200000.0,0.99,5.0,3,false\n");
+        Report r = new Report();
+        r.expectInterleaved(csv);
+        r.putEcho("hub", List.of(100.0));
+        r.write("cmd", "quick");
+        assertEquals(0.95, r.interleavedRatio("hub", "nio", false).value(), 1e-9);
+        assertEquals(5.0 / 5.2, r.interleavedRatio("hub", "nio", true).value(), 1e-9);
+        assertTrue(verdictOf(r, "echo: one hub at least 0.95x the bare NIO loop, independent client, NOT pinned").length() > 0);
+        assertTrue(verdictOf(r, "echo: no errors").contains("**not met** | 0 in 1 runs, 3 in 2 interleaved windows"),
+                r.verdicts().toString());
+    }
+
+    @Test
     void aMissingConnectionsResultSaysSoInsteadOfDroppingTheGoals(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         Report r = new Report();

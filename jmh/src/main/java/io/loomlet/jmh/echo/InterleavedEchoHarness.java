@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InterleavedEchoHarness {
     /** Header of the {@code --csv} file: one row per window. */
-    static final String CSV_HEADER = "round,cycle,position,server,rt_per_s,server_cpu_per_s,server_cpu_us_per_rt,errors";
+    public static final String CSV_HEADER = "round,cycle,position,server,rt_per_s,server_cpu_per_s,server_cpu_us_per_rt,errors,pinned";
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -99,7 +99,7 @@ public final class InterleavedEchoHarness {
             }
         }
         if (!opt.get("--csv").isEmpty()) {
-            writeCsv(Path.of(opt.get("--csv")), all);
+            writeCsv(Path.of(opt.get("--csv")), all, !opt.get("--server-cpu").equals("none") && !opt.get("--client-cpu").equals("none"));
         }
         System.out.print(summary(all, servers, rounds, cycles, window, n, size));
         System.out.println(ok ? "interleaved: no errors" : "interleaved: ERRORS (see above)");
@@ -203,12 +203,13 @@ public final class InterleavedEchoHarness {
         return h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
-    private static void writeCsv(Path file, List<Window> all) throws IOException {
+    /** {@code pinned}: the servers on a CPU of their own, the client on another. */
+    private static void writeCsv(Path file, List<Window> all, boolean pinned) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             w.println(CSV_HEADER);
             for (Window x : all) {
-                w.printf(Locale.ROOT, "%d,%d,%d,%s,%.1f,%.4f,%.4f,%d%n", x.round(), x.cycle(), x.position(), x.server(),
-                        x.rtPerSecond(), x.cpuPerSecond(), x.cpuMicrosPerRt(), x.errors());
+                w.printf(Locale.ROOT, "%d,%d,%d,%s,%.1f,%.4f,%.4f,%d,%b%n", x.round(), x.cycle(), x.position(), x.server(),
+                        x.rtPerSecond(), x.cpuPerSecond(), x.cpuMicrosPerRt(), x.errors(), pinned);
             }
         }
     }

@@ -66,6 +66,7 @@ class InterleavedEchoHarnessTest {
             String[] f = r.split(",");
             assertTrue(Double.parseDouble(f[4]) > 0, r); // round trips were made
             assertEquals("0", f[7], r); // no errors
+            assertEquals("false", f[8], r); // not pinned (--server-cpu none)
         }
     }
 
