@@ -266,8 +266,14 @@ public final class Report {
                 : max > 2048 ? "indicative (runs on both sides)"
                 : runs < 2 ? "indicative (one run)"
                 : "**met**";
+        // one chunk per handler is the case where C2 inlined the whole handler into the fiber's entry; a
+        // handler in a frame of its own keeps a second chunk after traffic (HotSpot's slow thaw), so the
+        // verdict says which case it judged rather than reading as true of every handler
+        boolean oneChunk = atTop.stream().allMatch(c -> !Double.isNaN(c.chunks()) && c.chunks() < 1.5);
         verdict(goal2k, reading, String.format(Locale.ROOT,
-                "%,.0f–%,.0f B at %,d connections, after one round trip and after more, %d run(s)", min, max, top, runs));
+                "%,.0f–%,.0f B at %,d connections, after one round trip and after more, %d run(s)%s", min, max, top, runs,
+                oneChunk ? "; every handler in one stack chunk, which needs C2 to inline the handler whole: a handler in"
+                        + " a frame of its own keeps two (BENCHMARKS.md, \"Why two chunks\")" : ""));
         verdict(goalHold, clean, String.format(Locale.ROOT, "%,d connections, %s", top,
                 clean ? "0 errors in every run" : "errors, or run(s) " + failed + " did not finish: see the table and the log"));
     }

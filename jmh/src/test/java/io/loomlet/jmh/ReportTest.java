@@ -132,10 +132,12 @@ class ReportTest {
                 + TWO_CLEAN_RUNS);
         assertTrue(verdictOf(met, "at most 2 KB").contains("**met**"), met.verdicts().toString());
         assertTrue(verdictOf(met, "at most 2 KB").contains("1,665–2,040 B at 19,500 connections"), met.verdicts().toString());
+        assertTrue(verdictOf(met, "at most 2 KB").contains("every handler in one stack chunk"), met.verdicts().toString());
         assertTrue(verdictOf(met, "one hub holds").contains("**met**"), met.verdicts().toString());
 
         Report mixed = connectionsReport(dir, top + "2,19500,2,2806.0,80.0,0,0,2.00,198.0,104.0,recv,true\n" + TWO_CLEAN_RUNS);
         assertTrue(verdictOf(mixed, "at most 2 KB").contains("indicative (runs on both sides)"), mixed.verdicts().toString());
+        assertTrue(!verdictOf(mixed, "at most 2 KB").contains("one stack chunk"), mixed.verdicts().toString());
 
         Report over = connectionsReport(dir, "1,19500,1,2100.0,70.0,0,0,1.00,66.0,64.0,talk,true\n"
                 + "1,19500,-1,,,,,,,,talk,true\n");
