@@ -12,13 +12,15 @@ final class HopelessWait {
     private HopelessWait() {
     }
 
-    static Fiber loopExit(Hub hub, Fiber waiter) {
+    /** {@code heldBack}: how many fibers a pinned waiter holding monitors keeps from running, or -1. */
+    static Fiber loopExit(Hub hub, Fiber waiter, int heldBack) {
         LoopExit e;
         try {
             e = new LoopExit("this operation would block forever: the hub of thread " + hub.thread.getName()
                     + " has no fiber ready, no timer, no I/O and no wait another thread may end, so nothing "
                     + "could wake " + waiter.name()
-                    + (waiter.blocker() == null ? "" : " (blocked in " + Errors.describe(waiter.blocker()) + ")"));
+                    + (waiter.blocker() == null ? "" : " (blocked in " + Errors.describe(waiter.blocker()) + ")")
+                    + (heldBack < 0 ? "" : PinnedWait.heldBackNote(heldBack)));
         } catch (Throwable failed) {
             e = new LoopExit("this operation would block forever: nothing could wake it");
         }

@@ -4,6 +4,7 @@ import io.loomlet.internal.Errors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.List;
 import jdk.internal.vm.Continuation;
 
 /**
@@ -78,8 +79,17 @@ final class Scheduler {
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
     /** How many entries of {@link #ready} belong to the current pass. */
     private int batch;
-    /** Targets owned by a loop lower on this stack (see runLoop); requeued when the nested loop ends. */
-    private final ArrayDeque<Fiber> deferred = new ArrayDeque<>();
+    /**
+     * Targets owned by a loop lower on this stack (see runLoop), and fibers and virtual threads held
+     * back while a pinned fiber holding monitors waits ({@link #isolating}); requeued when the nested
+     * loop ends.
+     */
+    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    /**
+     * Nested loops now on this stack whose waiter is a pinned fiber holding monitors: while one
+     * runs, no fiber or virtual thread but its waiter is resumed (see {@link #runPinned}).
+     */
+    private int isolating;
     /** Runs of the trampoline on this stack (root and pinned fibers). */
     private int loopDepth;
     /** Trampolines whose waiter is the hub fiber (a callback that switched into a fiber). */
@@ -185,7 +195,24 @@ final class Scheduler {
     private void runPinned(Fiber self) {
         Fiber target = next;
         next = null;
-        runLoop(target, self);
+        // A fiber resumed on this stack now runs on top of self's frames, with self's monitors in
+        // the thread's lock stack: it enters one of them as a re-entry while self holds it
+        // (PinnedMonitorTest, without this), and when it parks it takes their records with it
+        // (HotSpot freezes the thread's whole lock stack into the chunk of the continuation that
+        // yields: NestedContinuationMonitorTest). So while self holds one, it waits as a pinned
+        // virtual thread does, holding the thread: the loop serves I/O, timers and callbacks, and
+        // resumes only self (and any fiber self switched to by name).
+        boolean isolate = PinnedWait.holdsMonitors(self);
+        if (isolate) {
+            isolating++;
+        }
+        try {
+            runLoop(target, self);
+        } finally {
+            if (isolate) {
+                isolating--;
+            }
+        }
     }
 
     /**
@@ -208,6 +235,10 @@ final class Scheduler {
             while (t != waiter) {
                 if (t == hubFiber) {
                     t = nextToRun(waiter);
+                    if (isolating > 0 && t != waiter) {
+                        deferred.addLast(t); // a pinned fiber holding monitors waits below: see runPinned
+                        t = hubFiber;
+                    }
                 } else if (t.onStack) {
                     deferred.addLast(t);
                     t = hubFiber;
@@ -254,7 +285,7 @@ final class Scheduler {
             }
             if (nested) {
                 waiter.onStack = false;
-                for (Fiber d; (d = deferred.pollLast()) != null; ) {
+                for (Object d; (d = deferred.pollLast()) != null; ) {
                     ready.addFirst(d);
                     batch++;
                 }
@@ -342,7 +373,11 @@ final class Scheduler {
                         return f;
                     }
                 } else if (!(e instanceof Handle h)) {
-                    VirtualThreadScheduler.run(this, (Runnable) e);
+                    if (isolating > 0) {
+                        deferred.addLast(e); // mounted here, it would take the pinned fiber's monitors too
+                    } else {
+                        VirtualThreadScheduler.run(this, (Runnable) e);
+                    }
                 } else {
                     try {
                         runCallback(h);
@@ -418,7 +453,7 @@ final class Scheduler {
             // Nothing ready, no timer, no I/O, and no park declared as ended by another thread:
             // nothing can ever end this wait. (A hub that schedules virtual threads cannot know:
             // the JDK wakes them from its own timer and monitor threads, so it waits, as a thread would.)
-            return HopelessWait.loopExit(hub, waiter);
+            return HopelessWait.loopExit(hub, waiter, isolating > 0 ? deferred.size() : -1);
         }
         inbox.park(wait);
         return null;
@@ -451,9 +486,11 @@ final class Scheduler {
 
     /** Drops what is queued (the hub is closing); returns the timers that were still armed. */
     TimerNode[] clear() {
-        for (Object e : ready) {
-            if (!(e instanceof Fiber) && !(e instanceof Handle)) {
-                LastResortCarrier.execute((Runnable) e); // a virtual thread must never be stranded
+        for (ArrayDeque<Object> q : List.of(ready, deferred)) {
+            for (Object e : q) {
+                if (!(e instanceof Fiber) && !(e instanceof Handle)) {
+                    LastResortCarrier.execute((Runnable) e); // a virtual thread must never be stranded
+                }
             }
         }
         ready.clear();

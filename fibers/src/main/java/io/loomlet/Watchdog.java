@@ -246,14 +246,39 @@ public final class Watchdog {
         }
     }
 
+    /**
+     * Names the monitors the frames of {@code self}'s own continuation hold (null: none), called on
+     * its stack. A ThreadMXBean query: tens of microseconds.
+     */
     static String heldMonitors(Fiber self) {
+        MonitorInfo[] held = monitorsHeldBy(self);
+        if (held.length == 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (MonitorInfo m : held) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(m.getClassName()).append('@').append(Integer.toHexString(m.getIdentityHashCode()))
+                    .append(" taken at ").append(m.getLockedStackFrame());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The monitors taken by frames of {@code self}'s own continuation, innermost first (the frames
+     * above its {@code Continuation.enter}: a loop or fiber below it on the thread's stack is not
+     * its). Throws if the JVM cannot say (no management support).
+     */
+    static MonitorInfo[] monitorsHeldBy(Fiber self) {
         if (self.cont == null) {
-            return null; // the root owns monitors as the thread itself: re-entrant, never this hang
+            return new MonitorInfo[0]; // the root owns monitors as the thread itself: re-entrant, never this hang
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         ThreadInfo ti = mx.getThreadInfo(new long[] {Thread.currentThread().threadId()}, true, false)[0];
         if (ti == null || ti.getLockedMonitors().length == 0) {
-            return null;
+            return new MonitorInfo[0];
         }
         StackTraceElement[] st = ti.getStackTrace();
         int entry = st.length;
@@ -263,16 +288,8 @@ public final class Watchdog {
                 break;
             }
         }
-        StringBuilder sb = new StringBuilder();
-        for (MonitorInfo m : ti.getLockedMonitors()) {
-            if (m.getLockedStackDepth() >= 0 && m.getLockedStackDepth() < entry) {
-                if (!sb.isEmpty()) {
-                    sb.append(", ");
-                }
-                sb.append(m.getClassName()).append('@').append(Integer.toHexString(m.getIdentityHashCode()))
-                        .append(" taken at ").append(m.getLockedStackFrame());
-            }
-        }
-        return sb.isEmpty() ? null : sb.toString();
+        final int top = entry;
+        return java.util.Arrays.stream(ti.getLockedMonitors())
+                .filter(m -> m.getLockedStackDepth() >= 0 && m.getLockedStackDepth() < top).toArray(MonitorInfo[]::new);
     }
 }

@@ -58,8 +58,7 @@ class PinningTest extends HubTestBase {
     }
 
     @Test
-    void aPinnedFiberHoldingAMonitorIsWarnedThatOthersMayTakeIt() {
-        // Only this fiber runs during the pinned wait: nothing here takes the monitor for real.
+    void aPinnedFiberHoldingAMonitorIsWarnedThatTheHubWaitsForIt() {
         String warnings = stderrOf(() -> Fibers.spawn(() -> {
             synchronized (MONITOR) {
                 SleepsInClinitUnderAMonitor.touch();
@@ -68,8 +67,8 @@ class PinningTest extends HubTestBase {
         assertTrue(warnings.contains("SleepsInClinitUnderAMonitor.<clinit>"), warnings);
         assertTrue(warnings.contains("It also holds monitors (java.lang.Object@" + Integer.toHexString(
                 System.identityHashCode(MONITOR)) + " taken at "), warnings);
-        assertTrue(warnings.contains("PinningTest.lambda$aPinnedFiberHoldingAMonitorIsWarnedThatOthersMayTakeIt"), warnings);
-        assertTrue(warnings.contains("synchronized gives no mutual exclusion there"), warnings);
+        assertTrue(warnings.contains("PinningTest.lambda$aPinnedFiberHoldingAMonitorIsWarnedThatTheHubWaitsForIt"), warnings);
+        assertTrue(warnings.contains("so while it waits the hub runs no other fiber or virtual thread"), warnings);
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * Warns, once per frame, that a fiber could not yield because the JVM pinned it (a native frame
  * such as a static initialiser, or a critical section). The hub then waits on the fiber's own
- * stack; this warning says where, so the blocking call can be moved.
+ * stack (running no other fiber meanwhile if the pinned one holds monitors); this warning says
+ * where, so the blocking call can be moved.
  */
 public final class Pinning {
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
@@ -35,10 +36,11 @@ public final class Pinning {
                     + "; it waits by running the hub on its own stack until it can go on. "
                     + "Blocking in a static initialiser or under a native frame is the usual cause: move the "
                     + "blocking call out of it."
-                    + (held == null ? "" : " It also holds monitors (" + held + "): a fiber that first runs while it waits "
-                            + "takes such a monitor with it when it parks (the JDK's behaviour for a continuation run "
-                            + "on top of another) and can enter it later while this fiber still holds it, so "
-                            + "synchronized gives no mutual exclusion there."));
+                    + (held == null ? "" : " It also holds monitors (" + held + "), so while it waits the hub runs "
+                            + "no other fiber or virtual thread, as a pinned virtual thread holds its carrier: one "
+                            + "resumed on its stack would take those monitors with it when it parks (the JDK's "
+                            + "behaviour for a continuation run on top of another). If it waits for another fiber "
+                            + "of this hub, that wait cannot end."));
         }
     }
 
