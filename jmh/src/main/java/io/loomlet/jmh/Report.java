@@ -56,6 +56,9 @@ public final class Report {
     private boolean interleavedExpected;
     private boolean interleavedPinned = true;
     private String connectionsHandler = "";
+    /** PairedForksHarness's forks, every round. */
+    private final List<PairedFork> paired = new ArrayList<>();
+    private boolean pairedExpected;
     private final StringBuilder out = new StringBuilder();
     private final List<String> verdicts = new ArrayList<>();
 
@@ -73,6 +76,8 @@ public final class Report {
                 r.expectConnections(Path.of(args[++i]));
             } else if (args[i].equals("--interleaved") && i + 1 < args.length) {
                 r.expectInterleaved(Path.of(args[++i]));
+            } else if (args[i].equals("--paired-forks") && i + 1 < args.length) {
+                r.expectPairedForks(Path.of(args[++i]));
             } else {
                 r.readEcho(Path.of(args[i]));
             }
@@ -151,7 +156,6 @@ public final class Report {
     record ConnectionsStep(int run, int n, int echoes, double heapEach, long errors, double chunks, boolean ok) {
     }
 
-    /** The connections goals are judged from {@code p}, or say "no result" if the harness wrote nothing there. */
     /** One window of one server in InterleavedEchoHarness's CSV. */
     record Interleaved(int round, int cycle, String server, double rps, double cpuUsPerRt, long errors) {
     }
@@ -185,12 +189,79 @@ public final class Report {
         }
     }
 
+    /** One fork in PairedForksHarness's CSV: a benchmark's score in one round of its pair. */
+    record PairedFork(int round, String pair, String benchmark, double scoreNs) {
+    }
+
+    /**
+     * The goals PairedForksHarness measured are judged from {@code p}; if it holds no round of a pair,
+     * the goal falls back to the JMH run's ratio and says so.
+     */
+    void expectPairedForks(Path p) throws IOException {
+        pairedExpected = true;
+        if (!Files.exists(p)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(p);
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<String> head = csvFields(lines.get(0));
+        for (String l : lines.subList(1, lines.size())) {
+            if (l.isBlank()) {
+                continue;
+            }
+            List<String> f = csvFields(l);
+            java.util.function.Function<String, String> col = c -> {
+                int i = head.indexOf(c);
+                if (i < 0 || i >= f.size()) {
+                    throw new IllegalArgumentException(p + " has no column " + c + " (not a PairedForksHarness CSV?)");
+                }
+                return f.get(i);
+            };
+            paired.add(new PairedFork(Integer.parseInt(col.apply("round")), col.apply("pair"), col.apply("benchmark"),
+                    Double.parseDouble(col.apply("score_ns"))));
+        }
+    }
+
+    /** For tests: one paired fork. */
+    void putPairedFork(int round, String a, String b, String benchmark, double scoreNs) {
+        pairedExpected = true;
+        paired.add(new PairedFork(round, a + "/" + b, benchmark, scoreNs));
+    }
+
+    /**
+     * a's score over b's, round by round, from the paired forks: the mean over the rounds with a 95%
+     * Student-t interval (fewer than two rounds: no interval). Throws Missing if no round has both.
+     */
+    Ratio pairedRatio(String a, String b) {
+        double[] q = pairedRounds(a, b);
+        if (q.length == 0) {
+            throw new Missing("paired forks of " + a + " and " + b);
+        }
+        double mean = java.util.Arrays.stream(q).average().orElse(Double.NaN);
+        return new Ratio(mean, q.length < 2 ? Double.POSITIVE_INFINITY : tHalf(q));
+    }
+
+    /** The per-round ratios a/b of the pair "a/b", in round order. */
+    double[] pairedRounds(String a, String b) {
+        Map<Integer, double[]> byRound = new java.util.TreeMap<>();
+        for (PairedFork f : paired) {
+            if (f.pair().equals(a + "/" + b)) {
+                double[] ab = byRound.computeIfAbsent(f.round(), k -> new double[] {Double.NaN, Double.NaN});
+                ab[f.benchmark().equals(a) ? 0 : 1] = f.scoreNs();
+            }
+        }
+        return byRound.values().stream().filter(ab -> ab[0] > 0 && ab[1] > 0).mapToDouble(ab -> ab[0] / ab[1]).toArray();
+    }
+
     /** For tests: one interleaved window. */
     void putInterleaved(int round, int cycle, String server, double rps, double cpuUsPerRt) {
         interleavedExpected = true;
         interleaved.add(new Interleaved(round, cycle, server, rps, cpuUsPerRt, 0));
     }
 
+    /** The connections goals are judged from {@code p}, or say "no result" if the harness wrote nothing there. */
     void expectConnections(Path p) throws IOException {
         connectionsExpected = true;
         if (Files.exists(p)) {
@@ -519,6 +590,28 @@ public final class Report {
                 + "; by server CPU per round trip " + interleavedRatio(a, b, true).show() + "x" + sequential);
     }
 
+    /**
+     * A JMH ratio goal judged from the paired forks when the run has them (with the JMH run's ratio
+     * beside it), else from the JMH run, saying why.
+     */
+    void pairedAtMost(String goal, String a, String b, double limit, String jmhDetail) {
+        double[] rounds = pairedRounds(a, b);
+        if (rounds.length == 0) {
+            atMost(goal, ratio(a, b), limit, jmhDetail + (pairedExpected
+                    ? "; the paired forks gave no result (see paired-forks.log), so this is the JMH run's ratio" : ""));
+            return;
+        }
+        Ratio r = pairedRatio(a, b);
+        String jmhRun;
+        try {
+            jmhRun = "; the JMH run (all forks of one benchmark, then the other): " + ratio(a, b).show() + "x, " + jmhDetail;
+        } catch (Missing m) {
+            jmhRun = "";
+        }
+        atMost(goal, r, limit, "forks paired seconds apart, " + rounds.length + " round" + (rounds.length == 1 ? " (no error)" : "s")
+                + jmhRun);
+    }
+
     /** Student's t, two-sided 95%, by degrees of freedom (index), 30+ for the last. */
     private static final double[] T95 = {Double.POSITIVE_INFINITY, 12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26,
         2.23, 2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05,
@@ -610,10 +703,11 @@ public final class Report {
         String cpu = cpu();
         boolean careful = mode.equals("careful");
         out.append("Generated by `").append(command).append("` in its ").append(careful
-                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; memory 3 runs; echo 5 rounds of a "
+                ? "careful mode (JMH: 3 forks, 5 warm-up and 10 measured iterations each; the switch against a bare "
+                        + "continuation also in 20 rounds of paired forks, 3 warm-up and 5 measured iterations each; memory 3 runs; echo 5 rounds of a "
                         + "3 s warm-up and a 5 s window, one server after another; interleaved echo 4 rounds of 24 cycles of 3 s "
                         + "windows; connections 3 runs)"
-                : "quick mode (JMH: 1 fork, short iterations; echo 2 rounds of a 3 s warm-up and a 5 s window; interleaved "
+                : "quick mode (JMH: 1 fork, short iterations; paired forks of the switch 3 rounds; echo 2 rounds of a 3 s warm-up and a 5 s window; interleaved "
                         + "echo 2 rounds of 3 cycles of 2 s windows; connections 1 run; read the error "
                         + "columns: verdicts that need a smaller error say indicative)")
                 .append(".\n\n");
@@ -635,8 +729,20 @@ public final class Report {
         }
         out.append("\n`virtualThreadHandoff`: the JDK's scheduler with its default parallelism (one carrier per core); "
                 + "`...OneCarrier`: parallelism 1, as a hub's fibers share one thread.\n");
+        double[] pairedSwitch = pairedRounds("SwitchBenchmark.fiberPingPong", "SwitchBenchmark.bareContinuation");
+        if (pairedSwitch.length > 0) {
+            StringBuilder rs = new StringBuilder();
+            for (double q : pairedSwitch) {
+                rs.append(rs.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", q));
+            }
+            out.append("\nForks paired (`PairedForksHarness`): each round runs one fork of `fiberPingPong` and one of "
+                    + "`bareContinuation` right after each other, the order swapped every round, so that the machine's "
+                    + "drift from minute to minute stays out of their ratio. Per round: ").append(rs).append("; ")
+                    .append(pairedRatio("SwitchBenchmark.fiberPingPong", "SwitchBenchmark.bareContinuation").show())
+                    .append("x (95% Student-t over the rounds).\n");
+        }
         String g1 = "fiber switch within 1.1x of a bare continuation run+yield (#10)";
-        judge(g1, () -> atMost(g1, ratio("SwitchBenchmark.fiberPingPong", "SwitchBenchmark.bareContinuation"), 1.1,
+        judge(g1, () -> pairedAtMost(g1, "SwitchBenchmark.fiberPingPong", "SwitchBenchmark.bareContinuation", 1.1,
                 ns("SwitchBenchmark.fiberPingPong") + " vs " + ns("SwitchBenchmark.bareContinuation") + " ns"));
         String g2 = "fiber switch faster than a virtual-thread handoff on one carrier";
         judge(g2, () -> atLeast(g2, ratio("SwitchBenchmark.virtualThreadHandoffOneCarrier", "SwitchBenchmark.fiberPingPong"), 1.0,

@@ -1,5 +1,6 @@
 package io.loomlet.jmh;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,6 +119,54 @@ class ReportTest {
     private static String verdictOf(Report r, String goalStart) {
         return r.verdicts().stream().filter(v -> v.startsWith("| " + goalStart)).findFirst().orElseThrow(
                 () -> new AssertionError("no verdict " + goalStart + " in " + r.verdicts()));
+    }
+
+    private static final String SW = "SwitchBenchmark.fiberPingPong";
+    private static final String BARE = "SwitchBenchmark.bareContinuation";
+
+    @Test
+    void theSwitchGoalIsJudgedFromPairedForksWithTheJmhRunBesideIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // the JMH run alone: 1.18 ± 0.19, indicative; four paired rounds 1.04–1.06: met
+        java.nio.file.Path csv = dir.resolve("paired.csv");
+        StringBuilder rows = new StringBuilder(PairedForksHarness.CSV_HEADER).append('\n');
+        double[][] rounds = {{104, 100}, {127.2, 120}, {105, 100}, {115.5, 110}};
+        for (int i = 0; i < rounds.length; i++) {
+            // the order alternates as the harness writes it
+            String first = i % 2 == 0 ? SW : BARE;
+            String second = i % 2 == 0 ? BARE : SW;
+            rows.append(i + 1).append(',').append(SW).append('/').append(BARE).append(",1,").append(first).append(',')
+                    .append(first.equals(SW) ? rounds[i][0] : rounds[i][1]).append(",1.0\n");
+            rows.append(i + 1).append(',').append(SW).append('/').append(BARE).append(",2,").append(second).append(',')
+                    .append(second.equals(SW) ? rounds[i][0] : rounds[i][1]).append(",1.0\n");
+        }
+        java.nio.file.Files.writeString(csv, rows);
+        Report r = new Report();
+        r.putScore(SW, 170, 22.5);
+        r.putScore(BARE, 144, 13);
+        r.expectPairedForks(csv);
+        assertArrayEquals(new double[] {1.04, 1.06, 1.05, 1.05}, r.pairedRounds(SW, BARE), 1e-9);
+        r.write("cmd", "careful");
+        String v = verdictOf(r, "fiber switch within 1.1x");
+        assertTrue(v.contains("**met** | 1.05 ± 0.01x; forks paired seconds apart, 4 rounds; the JMH run (all forks of one "
+                + "benchmark, then the other): 1.18 ± 0.19x"), v);
+
+        // expected, but the harness wrote nothing: the JMH run's ratio, saying so
+        Report none = new Report();
+        none.putScore(SW, 170, 22.5);
+        none.putScore(BARE, 144, 13);
+        none.expectPairedForks(dir.resolve("missing.csv"));
+        none.write("cmd", "careful");
+        String w = verdictOf(none, "fiber switch within 1.1x");
+        assertTrue(w.contains("indicative (within error) | 1.18 ± 0.19x") && w.contains("the paired forks gave no result"), w);
+
+        // one round: no interval, so no verdict either way
+        Report one = new Report();
+        one.putPairedFork(1, SW, BARE, SW, 104);
+        one.putPairedFork(1, SW, BARE, BARE, 100);
+        one.write("cmd", "careful");
+        assertTrue(verdictOf(one, "fiber switch within 1.1x").contains("indicative (within error) | 1.04 (error unknown)x; "
+                + "forks paired seconds apart, 1 round (no error)"), one.verdicts().toString());
     }
 
     private static final String TWO_CLEAN_RUNS = "1,19500,-1,,,,,,,,recv,true\n2,19500,-1,,,,,,,,recv,true\n";
